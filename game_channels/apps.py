@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GameChannelsConfig(AppConfig):
+    name = "game_channels"
+    verbose_name = "Game channels"

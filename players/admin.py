@@ -1,0 +1,86 @@
+from django import forms
+from django.contrib import admin, messages
+
+from players import services
+from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
+from players.scopes import ALL_SCOPES, FULL_ACCESS
+
+
+@admin.register(Game)
+class GameAdmin(admin.ModelAdmin):
+    list_display = ["name", "verify_requests", "created_at"]
+    search_fields = ["name"]
+
+
+class AccessKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=[(FULL_ACCESS, "* (full access)")] + [(scope, scope) for scope in ALL_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = AccessKey
+        fields = ["game", "name", "scopes"]
+
+
+@admin.register(AccessKey)
+class AccessKeyAdmin(admin.ModelAdmin):
+    form = AccessKeyForm
+    list_display = ["__str__", "game", "scope_list", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["game", "revoked_at"]
+    readonly_fields = ["token_hint", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, key):
+        return ", ".join(key.scopes)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key's game never changes once it exists; scopes may (open sockets keep their snapshot).
+        return self.readonly_fields + (["game"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, token = services.create_access_key(game=obj.game, scopes=obj.scopes, name=obj.name)
+        obj.pk = key.pk
+        obj.refresh_from_db()
+        messages.warning(request, f"Copy this token now; it is not stored and will not be shown again: {token}")
+
+    @admin.action(description="Revoke the selected keys (their sockets close)")
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            services.revoke_access_key(key=key)
+        self.message_user(request, "Revoked.")
+
+
+class PlayerAliasInline(admin.TabularInline):
+    model = PlayerAlias
+    fields = ["service", "identifier", "created_at", "last_seen_at"]
+    readonly_fields = ["created_at", "last_seen_at"]
+    extra = 0
+
+
+class PlayerPropInline(admin.TabularInline):
+    model = PlayerProp
+    fields = ["key", "value"]
+    extra = 0
+
+
+@admin.register(Player)
+class PlayerAdmin(admin.ModelAdmin):
+    list_display = ["id", "game", "dev_build", "created_at", "last_seen_at"]
+    list_filter = ["game", "dev_build"]
+    search_fields = ["aliases__identifier", "=id"]
+    inlines = [PlayerAliasInline, PlayerPropInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, PlayerAlias):
+                instance.game_id = form.instance.game_id
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()

@@ -1,0 +1,98 @@
+import uuid
+
+from django.db import models
+
+from players.scopes import FULL_ACCESS, missing_scopes
+
+
+class Game(models.Model):
+    name = models.CharField(max_length=255, unique=True)
+    # Live config (rest.md §9): a list of {"key", "value"} in stored order.
+    props = models.JSONField(default=list, blank=True)
+    verify_requests = models.BooleanField(default=False)
+    display_name_prop_key = models.CharField(max_length=128, blank=True, default="")
+    block_props_profanity = models.BooleanField(default=False)
+    block_alias_identifier_profanity = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class AccessKey(models.Model):
+    """A game's API key. Only a SHA-256 hash of the token is stored; the token is shown once."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="access_keys")
+    name = models.CharField(max_length=255, blank=True, default="")
+    scopes = models.JSONField(default=list, blank=True)
+    token_hash = models.CharField(max_length=64, editable=False)
+    token_hint = models.CharField(max_length=16, editable=False, help_text="The token's last characters")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "access key"
+
+    def __str__(self):
+        return f"{self.name or 'key'} …{self.token_hint} ({self.game})"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def missing_scopes(self, required):
+        return missing_scopes(self.scopes, required)
+
+    @property
+    def is_full_access(self):
+        return FULL_ACCESS in self.scopes
+
+
+class Player(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="players")
+    dev_build = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return str(self.id)
+
+
+class PlayerProp(models.Model):
+    """One prop value; an array key (`items[]`) has one row per value."""
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="props")
+    key = models.CharField(max_length=128)
+    value = models.CharField(max_length=512)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["key", "value"])]
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+
+class PlayerAlias(models.Model):
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="aliases")
+    # Denormalised from player.game so that (game, service, identifier) can be unique.
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="aliases")
+    service = models.CharField(max_length=255)
+    identifier = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "player aliases"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "service", "identifier"], name="unique_alias_per_game"),
+        ]
+
+    def __str__(self):
+        return f"{self.service}:{self.identifier}"

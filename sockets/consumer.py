@@ -1,0 +1,68 @@
+"""The socket's Channels consumer: an adapter from ASGI events to the ticket check, the router
+and the clean-up. It is not a channel-layer member itself: the process's hub is (design.md)."""
+
+import logging
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from sockets import router, wire
+from sockets.connection import Connection
+from sockets.hub import CLOSE_TICKET_REFUSED, get_hub
+from sockets.tickets import redeem_ticket
+
+logger = logging.getLogger(__name__)
+
+CONNECTED_FRAME = wire.frame("v1.connected", {})
+CLOSE_MESSAGE_TOO_BIG = 1009
+
+
+class SocketConsumer(AsyncWebsocketConsumer):
+    # No per-connection channel: get_channel_layer() answers None for an alias that is not
+    # configured, and every group membership goes through the hub instead.
+    channel_layer_alias = None
+
+    connection = None
+    hub = None
+
+    async def dispatch(self, message):
+        # Channels >= 4.2 hops to a thread before every event to close stale database
+        # connections. Our database work runs in database_sync_to_async, which does that itself,
+        # so the per-frame path stays on the event loop.
+        await getattr(self, get_handler_name(message))(message)
+
+    async def connect(self):
+        # Validation happens after the upgrade: refusing is "accept, then close 3000" (socket.md §3).
+        await self.accept()
+        ticket = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("ticket", [""])[0]
+        grant = await database_sync_to_async(redeem_ticket)(ticket)
+        if grant is None:
+            await self.close(code=CLOSE_TICKET_REFUSED)
+            return
+        self.connection = Connection(self, grant)
+        self.hub = await get_hub()
+        await self.hub.register(self.connection)
+        await self.connection.deliver(CONNECTED_FRAME)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        connection = self.connection
+        if connection is None or connection.closed:
+            return
+        if text_data is None:
+            # Binary frames are processed as text, like Talo (socket.md §1).
+            text_data = bytes_data.decode("utf-8", errors="replace")
+        if len(text_data) > settings.TALO_SOCKET["MAX_FRAME_BYTES"] // 4 and (
+            len(text_data.encode("utf-8", errors="surrogatepass")) > settings.TALO_SOCKET["MAX_FRAME_BYTES"]
+        ):
+            # DECISIONS.md row 5; the server's own frame limit normally closes first.
+            await connection.close_socket(CLOSE_MESSAGE_TOO_BIG)
+            return
+        await router.handle_frame(connection, text_data)
+
+    async def disconnect(self, code):
+        if self.connection is not None:
+            self.connection.closed = True
+            await self.hub.unregister(self.connection)

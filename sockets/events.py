@@ -1,0 +1,75 @@
+"""Publishing to sockets: the one way any part of the server tells connections something.
+
+A service builds the payload, calls one of these, and the frame is serialised here once; every
+server process's hub (sockets.hub) fans it out to its matching local connections. Publishing
+from a request or an admin action happens when the transaction commits (like Zulip's
+send_event), so a client reacting to the message and re-reading over REST sees the new state.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from sockets import wire
+from sockets.hub import alias_group, channel_group, game_group, key_group
+from sockets.layers import LocalChannelLayer
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REVOKED = 3000
+
+
+def frame_event(group, text, *, scope=None, identified=False, skip=None):
+    event = {"type": "frame", "group": group, "text": text}
+    if scope is not None:
+        event["scope"] = scope
+    if identified:
+        event["identified"] = True
+    if skip is not None:
+        event["skip"] = skip
+    return event
+
+
+async def apublish(event):
+    await get_channel_layer().group_send(event["group"], event)
+
+
+def publish(event):
+    """Send an event to its group from synchronous code, once the current transaction commits."""
+    transaction.on_commit(lambda: _send(event))
+
+
+def _send(event):
+    try:
+        async_to_sync(apublish)(event)
+    except Exception:
+        # Delivery is at-most-once (as in Talo): a failed publish must not fail the write that
+        # caused it, which is already committed.
+        logger.exception("publishing a %s event to %s failed", event["type"], event["group"])
+
+
+def reaches_other_processes():
+    """False for the embedded in-process layer: a command run in its own process cannot reach a
+    running server's sockets through it (DECISIONS.md, operator commands)."""
+    return not isinstance(get_channel_layer(), LocalChannelLayer)
+
+
+# --- the events themselves ---------------------------------------------------------------------
+
+
+def publish_key_revoked(key_id):
+    publish({"type": "close", "group": key_group(key_id), "code": CLOSE_REVOKED})
+
+
+def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels"):
+    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope))
+
+
+def publish_to_alias(alias_id, res, data, *, scope):
+    publish(frame_event(alias_group(alias_id), wire.frame(res, data), scope=scope))
+
+
+def publish_to_game(game_id, res, data, *, scope, identified=False, skip=None):
+    publish(frame_event(game_group(game_id), wire.frame(res, data), scope=scope, identified=identified, skip=skip))

@@ -1,0 +1,64 @@
+"""`manage.py serve`: the socket + REST server with the protocol's settings applied.
+
+daphne (the default) pings every PING_INTERVAL seconds and drops a socket that has not answered
+within PING_TIMEOUT (socket.md §6), never closes a socket for its age, and refuses frames over
+MAX_FRAME_BYTES with close code 1009 (DECISIONS.md row 5). `--server uvicorn` runs the same ASGI
+application on uvicorn with the equivalent settings (the benchmark compares both)."""
+
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+APPLICATION = "talo_project.asgi:application"
+
+
+class Command(BaseCommand):
+    help = "Run the Talo socket and REST server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+        parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For (behind nginx)")
+
+    def handle(self, *args, host, port, server, proxy_headers, **options):
+        socket = settings.TALO_SOCKET
+        if server == "uvicorn":
+            import uvicorn
+
+            uvicorn.run(
+                APPLICATION,
+                host=host,
+                port=port,
+                ws="websockets-sansio",
+                loop="uvloop",
+                ws_ping_interval=socket["PING_INTERVAL"],
+                ws_ping_timeout=socket["PING_TIMEOUT"],
+                ws_max_size=socket["MAX_FRAME_BYTES"],
+                proxy_headers=proxy_headers,
+                log_level="warning",
+                lifespan="off",
+            )
+            return
+
+        from daphne.cli import CommandLineInterface
+
+        from sockets import daphne_close_reason
+
+        daphne_close_reason.install()
+        argv = [
+            "--bind", host,
+            "--port", str(port),
+            "--ping-interval", str(socket["PING_INTERVAL"]),
+            "--ping-timeout", str(socket["PING_TIMEOUT"]),
+            "--websocket_timeout", "-1",
+            "--websocket-max-message-size", str(socket["MAX_FRAME_BYTES"]),
+            "--websocket-max-frame-size", str(socket["MAX_FRAME_BYTES"]),
+            "--verbosity", "1",
+        ]
+        if proxy_headers:
+            argv.append("--proxy-headers")
+        self.stdout.write(f"Serving on http://{host}:{port} (daphne)")
+        sys.stdout.flush()
+        CommandLineInterface().run([*argv, APPLICATION])

@@ -1,0 +1,53 @@
+"""Payload schemas of the socket requests, with zod's semantics (socket.md §5):
+
+- a number is any JSON number, never a boolean or a string;
+- a string is a JSON string, never null, even when the field is optional;
+- unknown keys are ignored.
+"""
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Number:
+    def validate(self, value):
+        if not is_number(value):
+            raise SchemaError("expected number")
+        return value
+
+
+class String:
+    def validate(self, value):
+        if not isinstance(value, str):
+            raise SchemaError("expected string")
+        return value
+
+
+class Object:
+    """An object with named fields; `optional` names may be absent (but not null)."""
+
+    def __init__(self, optional=(), **fields):
+        self.fields = fields
+        self.optional = frozenset(optional)
+
+    def validate(self, value):
+        if not isinstance(value, dict):
+            raise SchemaError("expected object")
+        result = {}
+        for name, field in self.fields.items():
+            if name not in value:
+                if name in self.optional:
+                    continue
+                raise SchemaError(f"{name} is required")
+            result[name] = field.validate(value[name])
+        return result
+
+
+IDENTIFY = Object(playerAliasId=Number(), socketToken=String(), sessionToken=String(), optional=["sessionToken"])
+CHANNEL_MESSAGE = Object(channel=Object(id=Number()), message=String())
+PLAYER_BROADCAST = Object(message=String())
