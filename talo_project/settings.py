@@ -101,7 +101,7 @@ if REDIS_URL:
         "default": {
             # One publish per group_send whatever the group size; see design.md.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "talo")},
         }
     }
     CACHES = {

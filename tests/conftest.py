@@ -1,0 +1,50 @@
+import os
+import pytest
+
+from tests.servers import ServerProcess
+from tests.support import Api
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REDIS_URL"):
+        return
+    skip = pytest.mark.skip(reason="NEEDS REDIS: set REDIS_URL=redis://127.0.0.1:6379/0 to run this test")
+    for item in items:
+        if "redis" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"WARNING: {len(skipped)} test(s) SKIPPED — they did not run here.", red=True, bold=True
+        )
+
+
+@pytest.fixture(scope="session")
+def server_env():
+    return {"TALO_REVOCATION_SWEEP_SECONDS": 1}
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup, django_db_blocker, server_env):
+    if os.environ.get("REDIS_URL"):
+        # Tickets and socket tokens of an earlier run must not leak into this one (the test
+        # database's ids start again at 1). The tests own the Redis database they are given.
+        from django.core.cache import cache
+
+        cache.clear()
+    process = ServerProcess("main", **server_env).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def api(transactional_db, server):
+    client = Api(server)
+    yield client
+    client.close()
+    assert server.alive(), server.read_log()

@@ -1,0 +1,90 @@
+"""Real server processes for the tests: `manage.py serve` (daphne) against the test database."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import dj_database_url
+import httpx
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(**overrides):
+    """The environment of a server process that shares the test process's database and Redis."""
+    env = dict(os.environ)
+    settings_dict = connection.settings_dict
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = settings_dict["NAME"]
+    else:
+        url = dj_database_url.parse(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = (
+            f"postgres://{url['USER'] or ''}@{url['HOST']}:{url['PORT'] or 5432}/{settings_dict['NAME']}"
+        )
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+class ServerProcess:
+    def __init__(self, name, port=None, server="daphne", **env):
+        self.name = name
+        self.port = port or free_port()
+        self.server = server
+        self.env = server_env(**env)
+        self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
+        self.process = None
+
+    @property
+    def http(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server {self.name} exited: {self.read_log()}")
+            try:
+                if httpx.get(self.http + "/public/health", timeout=1).status_code == 204:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server {self.name} did not start: {self.read_log()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def read_log(self):
+        return Path(self.log.name).read_text(errors="replace")[-5000:]

@@ -1,0 +1,126 @@
+"""Helpers the tests share: REST and socket clients that talk to a real server process."""
+
+import json
+import uuid
+
+import httpx
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from players import services
+from players.models import Game
+
+HEARTBEAT = "v1.heartbeat"
+
+
+def error(code, req, message, cause=None):
+    """The exact v1.error frame of socket.md §11 (scenarios.md's E(...) shorthand)."""
+    data = {"req": req, "message": message, "errorCode": code}
+    if cause is not None:
+        data["cause"] = cause
+    return {"res": "v1.error", "data": data}
+
+
+class Socket:
+    def __init__(self, ws):
+        self.ws = ws
+
+    def send(self, frame):
+        self.ws.send(frame if isinstance(frame, (str, bytes)) else json.dumps(frame))
+
+    def recv_text(self, timeout=5):
+        return self.ws.recv(timeout=timeout)
+
+    def recv(self, timeout=5):
+        return json.loads(self.recv_text(timeout))
+
+    def expect(self, res, timeout=5):
+        """The next frame must be `res`; returns its data."""
+        frame = self.recv(timeout)
+        assert frame["res"] == res, frame
+        return frame["data"]
+
+    def request(self, req, data):
+        self.send({"req": req, "data": data})
+        return self.recv()
+
+    def expect_silence(self):
+        """Nothing is waiting for this socket: a heartbeat's echo is the very next frame."""
+        self.send(HEARTBEAT)
+        assert self.recv_text() == HEARTBEAT
+
+    def wait_closed(self, timeout=5):
+        """Read until the server closes; returns (code, reason)."""
+        try:
+            while True:
+                self.ws.recv(timeout=timeout)
+        except ConnectionClosed:
+            pass
+        return self.ws.close_code, self.ws.close_reason
+
+    def close(self):
+        self.ws.close()
+
+
+class Api:
+    """What a test needs to set up games, keys and players, and to talk to `server`."""
+
+    def __init__(self, server):
+        self.server = server
+        self._clients = []
+        self._sockets = []
+
+    def game(self, name=None, **fields):
+        return Game.objects.create(name=name or f"game-{uuid.uuid4().hex[:8]}", **fields)
+
+    def key(self, game, *scopes):
+        return services.create_access_key(game=game, scopes=list(scopes))[1]
+
+    def rest(self, token=None, **headers):
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        client = httpx.Client(base_url=self.server.http, headers=headers, timeout=30)
+        self._clients.append(client)
+        return client
+
+    def player(self, game, identifier=None, service="username", **headers):
+        """Create (or find) a player over REST identify; returns (alias_id, socket_token)."""
+        admin = self.key(game, "*")
+        response = self.rest(admin).get(
+            "/v1/players/identify",
+            params={"service": service, "identifier": identifier or uuid.uuid4().hex[:12]},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["alias"]["id"], body["socketToken"]
+
+    def ticket(self, token, **headers):
+        response = self.rest(token).post("/v1/socket-tickets", headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["ticket"]
+
+    def connect_raw(self, path):
+        sock = Socket(connect(self.server.ws + path, open_timeout=10, max_size=None))
+        self._sockets.append(sock)
+        return sock
+
+    def socket(self, token, path="/"):
+        sock = self.connect_raw(f"{path}?ticket={self.ticket(token)}")
+        assert sock.recv() == {"res": "v1.connected", "data": {}}
+        return sock
+
+    def identified(self, token, alias_id, socket_token):
+        sock = self.socket(token)
+        data = sock.request("v1.players.identify", {"playerAliasId": alias_id, "socketToken": socket_token})
+        assert data["res"] == "v1.players.identify.success", data
+        return sock
+
+    def close(self):
+        for sock in self._sockets:
+            try:
+                sock.close()
+            except Exception:
+                pass
+        for client in self._clients:
+            client.close()
