@@ -35,3 +35,13 @@ async def identify(connection, payload):
     connection.alias_data = alias_data
     await hub.join(connection, alias_group(alias.id))
     await connection.deliver(wire.frame(RES_IDENTIFY_SUCCESS, alias_data))
+
+
+async def channel_message(connection, payload):
+    # Game channels arrive with their app (issue 3); until then no channel exists.
+    raise errors.ListenerError("Channel not found")
+
+
+async def player_broadcast(connection, payload):
+    # Player relationships arrive with their models (issue 4); until then nobody subscribes.
+    return None

@@ -22,6 +22,12 @@ class Request:
 IDENTIFY = Request(handlers.identify, schemas.IDENTIFY, "read:players", requires_player=False)
 REQUESTS = {
     "v1.players.identify": IDENTIFY,
+    "v1.channels.message": Request(
+        handlers.channel_message, schemas.CHANNEL_MESSAGE, "write:gameChannels", requires_player=True
+    ),
+    "v1.player-relationships.broadcast": Request(
+        handlers.player_broadcast, schemas.PLAYER_BROADCAST, "write:playerBroadcasts", requires_player=True
+    ),
     # DECISIONS.md row 7: the spelling in Talo's docs is accepted as the same request.
     "v1.players.identified": IDENTIFY,
 }
