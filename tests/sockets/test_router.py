@@ -201,14 +201,14 @@ def test_binary_frames_are_processed_as_text(api, game):
 
 
 def test_invalid_utf8_text_frame_fails_that_socket_only(api, game):
-    """A text frame that is not UTF-8 violates RFC 6455: the socket is failed (daphne's autobahn
-    drops the TCP connection, 1006; Talo's `ws` sends 1007); nothing else is affected."""
+    """A text frame that is not UTF-8 violates RFC 6455: that socket is closed with 1007 (as
+    Talo's `ws` does); nothing else is affected."""
     token = api.key(game)
     bystander = api.socket(token)
     sock = api.socket(token)
     with sock.ws.send_context():
         sock.ws.protocol.send_text(b"\xff\xfe")  # the client library would refuse to send this
-    assert sock.wait_closed()[0] in (1006, 1007)
+    assert sock.wait_closed()[0] == 1007
     bystander.expect_silence()
     assert api.socket(token)
 
@@ -233,7 +233,7 @@ def test_large_frame_under_the_limit_is_answered(api, game):
 def test_deeply_nested_and_odd_json_never_kills_the_connection(api, game):
     sock = api.socket(api.key(game, "read:players"))
     frames = [
-        "[" * 100000 + "]" * 100000,
+        "[" * 20000 + "]" * 20000,
         '{"req":"v1.players.identify","data":{"playerAliasId":' + "9" * 400 + ',"socketToken":"x"}}',
         '{"req":"v1.players.identify","data":{"playerAliasId":1e400,"socketToken":"x"}}',
         '{"req":"v1.players.identify","data":{"playerAliasId":-1,"socketToken":"\\ud800"}}',

@@ -44,9 +44,9 @@ class Command(BaseCommand):
 
         from daphne.cli import CommandLineInterface
 
-        from sockets import daphne_close_reason
+        from sockets import daphne_patches
 
-        daphne_close_reason.install()
+        daphne_patches.install()
         argv = [
             "--bind", host,
             "--port", str(port),
