@@ -1,15 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from players import views as player_views
-from sockets import views as socket_views
+from players.views import public_health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("public/health", player_views.public_health),
-    path("v1/health-check", player_views.HealthCheckView.as_view()),
-    path("v1/socket-tickets", socket_views.SocketTicketView.as_view()),
-    path("v1/players/identify", player_views.IdentifyView.as_view()),
-    path("v1/players/socket-token", player_views.SocketTokenView.as_view()),
-    path("v1/players/<str:player_id>", player_views.PlayerView.as_view()),
+    path("public/health", public_health),
+    path("", include("sockets.urls")),
+    path("", include("game_channels.urls")),
+    # Last: `v1/players/<id>` must not shadow the static player paths of the other apps.
+    path("", include("players.urls")),
 ]
