@@ -3,6 +3,7 @@
 import uuid
 
 from players.scopes import FULL_ACCESS
+from sockets.rate_limit import RateLimiter
 
 
 class Connection:
@@ -15,6 +16,7 @@ class Connection:
         self.player_id = None
         self.alias_data = None  # the identified alias (PlayerAlias JSON) for payloads that name the sender
         self.closed = False
+        self.rate_limiter = RateLimiter()
         self._full_access = FULL_ACCESS in grant.scopes
 
     def has_scope(self, scope):

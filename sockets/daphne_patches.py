@@ -1,7 +1,8 @@
 """Two protocol details daphne 4.2 gets wrong for us; installed by `manage.py serve`.
 
-1. It drops the `reason` of an ASGI `websocket.close`; the rate limit close needs it
-   (1008 `RATE_LIMIT_EXCEEDED`, socket.md §3.2).
+1. It drops the `reason` of an ASGI `websocket.close`, and autobahn refuses to let an
+   application send any code but 1000 and 3000–4999; the rate limit close is 1008 with reason
+   `RATE_LIMIT_EXCEEDED` (socket.md §3.2).
 2. Its autobahn factory "fails by drop": a frame over the size limit or a text frame that is not
    UTF-8 ends the TCP connection without a close frame (the client sees 1006). We send the close
    frame the RFC prescribes — 1009 for a frame too big (DECISIONS.md row 5), 1007 for bad UTF-8.
@@ -14,8 +15,9 @@ _original_factory_init = WebSocketFactory.__init__
 
 
 def _handle_reply(self, message):
-    if message.get("type") == "websocket.close" and message.get("reason") and self.state == self.STATE_OPEN:
-        self.sendClose(code=message.get("code") or 1000, reason=message["reason"])
+    if message.get("type") == "websocket.close" and self.state == self.STATE_OPEN:
+        reason = (message.get("reason") or "").encode("utf-8")[:123]  # a close frame holds 125 bytes
+        self.sendCloseFrame(code=message.get("code") or 1000, reasonUtf8=reason or None)
         return
     _original_handle_reply(self, message)
 

@@ -33,8 +33,20 @@ REQUESTS = {
 }
 
 
+RATE_LIMITED = errors.error_frame(errors.RATE_LIMIT_EXCEEDED, errors.UNKNOWN_REQ)
+CLOSE_POLICY_VIOLATION = 1008
+
+
 async def handle_frame(connection, text):
+    limiter = connection.rate_limiter
+    if not limiter.allow(connection.alias_id is not None):
+        if limiter.warn():
+            await connection.deliver(RATE_LIMITED)
+        else:
+            await connection.close_socket(CLOSE_POLICY_VIOLATION, errors.RATE_LIMIT_EXCEEDED)
+        return
     if text == HEARTBEAT:
+        limiter.heartbeat()
         await connection.deliver(HEARTBEAT)
         return
 

@@ -133,6 +133,11 @@ TALO_SOCKET = {
     "PING_TIMEOUT": env_int("TALO_PING_TIMEOUT", 30),
     # DECISIONS.md row 5: frames over this many bytes are refused with close code 1009.
     "MAX_FRAME_BYTES": env_int("TALO_MAX_FRAME_BYTES", 64 * 1024),
+    # Per-connection rate limits (socket.md §7): frames per window before / after identify.
+    "RATE_LIMIT_UNIDENTIFIED": env_int("TALO_RATE_LIMIT_UNIDENTIFIED", 300),
+    "RATE_LIMIT_IDENTIFIED": env_int("TALO_RATE_LIMIT_IDENTIFIED", 3600),
+    "RATE_LIMIT_WINDOW": env_int("TALO_RATE_LIMIT_WINDOW", 60),
+    "RATE_LIMIT_BLOCK": env_int("TALO_RATE_LIMIT_BLOCK", 60),
     # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
