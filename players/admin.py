@@ -2,14 +2,48 @@ from django import forms
 from django.contrib import admin, messages
 
 from players import services
-from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
+from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp, VerificationKey
 from players.scopes import ALL_SCOPES, FULL_ACCESS
+
+
+class VerificationKeyForm(forms.ModelForm):
+    secret = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Stored encrypted and never shown again; enter it again to replace it.",
+    )
+
+    class Meta:
+        model = VerificationKey
+        fields = ["version", "secret"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("secret"):
+            self.add_error("secret", "A new verification key needs its secret.")
+        return cleaned
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("secret"):
+            return super().save(commit=commit)
+        return services.add_verification_key(
+            game=self.instance.game, version=self.cleaned_data["version"], secret=self.cleaned_data["secret"]
+        )
+
+
+class VerificationKeyInline(admin.TabularInline):
+    model = VerificationKey
+    form = VerificationKeyForm
+    fields = ["version", "secret", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
 
 
 @admin.register(Game)
 class GameAdmin(admin.ModelAdmin):
     list_display = ["name", "verify_requests", "created_at"]
     search_fields = ["name"]
+    inlines = [VerificationKeyInline]
 
 
 class AccessKeyForm(forms.ModelForm):

@@ -96,3 +96,19 @@ class PlayerAlias(models.Model):
 
     def __str__(self):
         return f"{self.service}:{self.identifier}"
+
+
+class VerificationKey(models.Model):
+    """A game's request-signing secret (socket.md §8). The secret is stored encrypted
+    (players.secrets) and never shown again after it is entered."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="verification_keys")
+    version = models.CharField(max_length=64)
+    encrypted_secret = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["game", "version"], name="unique_verification_key_version")]
+
+    def __str__(self):
+        return f"{self.game} v{self.version}"

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from players import selectors
-from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
+from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp, VerificationKey
+from players.secrets import encrypt as encrypt_secret
 from players.scopes import VALID_SCOPES
 from sockets import events
 from sockets.socket_tokens import issue_socket_token, socket_token_matches
@@ -139,3 +140,23 @@ def identify_socket(*, game_id, alias_id, socket_token, session_token):
         # DECISIONS.md row 6: our own wording, never the ORM's.
         raise ServiceError("Player alias not found", status=404)
     return alias
+
+
+# --- request verification (socket.md §8) -------------------------------------------------------
+
+
+def add_verification_key(*, game, version, secret):
+    """Add (or replace) the game's verification key `version`; the secret is stored encrypted."""
+    if not version or not secret:
+        raise ServiceError("A verification key needs a version and a secret")
+    key, _ = VerificationKey.objects.update_or_create(
+        game=game, version=version, defaults={"encrypted_secret": encrypt_secret(secret)}
+    )
+    return key
+
+
+def set_verify_requests(*, game, enabled):
+    """Open sockets keep the setting they connected with (socket.md §13); new ones get this."""
+    Game.objects.filter(id=game.id).update(verify_requests=enabled)
+    game.verify_requests = enabled
+    return game

@@ -3,8 +3,11 @@
 import logging
 from dataclasses import dataclass
 
+from channels.db import database_sync_to_async
+
 from players.scopes import missing_scopes_message
 from sockets import errors, handlers, schemas, wire
+from sockets.signatures import verify_signature
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,10 @@ async def handle_frame(connection, text):
         await connection.deliver(HEARTBEAT)
         return
 
+    signature = None
     json_text = text
+    if connection.grant.verify_requests and "\n" in text:
+        signature, _, json_text = text.partition("\n")
     req = errors.UNKNOWN_REQ
     try:
         try:
@@ -63,12 +69,24 @@ async def handle_frame(connection, text):
             await connection.deliver(errors.error_frame(errors.INVALID_MESSAGE, errors.UNKNOWN_REQ, cause=text))
             return
         req = envelope["req"]
+        if connection.grant.verify_requests and connection.alias_id is not None:
+            if not await _signature_valid(connection, signature, json_text):
+                await connection.deliver(errors.error_frame(errors.INVALID_SIGNATURE, req))
+                return
     except Exception:
         logger.exception("socket: routing failed")
         await connection.deliver(errors.error_frame(errors.ROUTING_ERROR, req))
         return
 
     await _run_request(connection, req, request, envelope["data"])
+
+
+async def _signature_valid(connection, signature, json_text):
+    if signature is None:
+        return False
+    return await database_sync_to_async(verify_signature)(
+        game_id=connection.grant.game_id, alias_id=connection.alias_id, signature=signature, payload_text=json_text
+    )
 
 
 def _envelope_request(envelope):

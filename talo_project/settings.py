@@ -25,6 +25,8 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-secret-key-change-me"
 if not DEBUG and "DJANGO_SECRET_KEY" not in os.environ:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DEBUG is off")
+# Encrypts secrets stored in the database (verification keys); defaults to a key derived from SECRET_KEY.
+TALO_ENCRYPTION_KEY = os.environ.get("TALO_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*" if DEBUG else "").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -146,7 +148,10 @@ TALO_SOCKET = {
 # --- REST ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["players.permissions.HasAccessKey"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "players.permissions.HasAccessKey",
+        "players.permissions.ValidRequestSignature",
+    ],
     # DRF's renderer is already compact with non-ASCII raw, as Talo's JSON is.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
