@@ -1,6 +1,8 @@
 """HTTP behaviour Talo has before routing (rest.md §1)."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 
 CORS_PATHS = ("/v1/", "/public/health")
 
@@ -41,3 +43,36 @@ class CorsMiddleware:
             response["Access-Control-Allow-Origin"] = origin
             response["Vary"] = "Origin"
         return response
+
+
+AUTH_PATHS = ("/v1/players/auth", "/v1/players/identify", "/v1/players/socket-token", "/v1/socket-tickets")
+
+
+class RateLimitMiddleware:
+    """rest.md §2.7: per client IP, fixed 60-second windows, before authentication; a lower
+    budget for the identity paths. Counters live in the cache (Redis with REDIS_URL, so every
+    server process shares them). A budget of 0 turns that limit off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith("/v1/") and request.method != "OPTIONS":
+            auth = path.startswith(AUTH_PATHS)
+            limit = settings.TALO_REST["RATE_LIMIT_AUTH" if auth else "RATE_LIMIT"]
+            if limit and self._over_limit("auth" if auth else "default", request.META.get("REMOTE_ADDR", ""), limit):
+                response = JsonResponse({"message": "Too Many Requests"}, status=429)
+                response["Retry-After"] = str(settings.TALO_REST["RATE_LIMIT_WINDOW"])
+                return response
+        return self.get_response(request)
+
+    def _over_limit(self, bucket, ip, limit):
+        key = f"ratelimit:{bucket}:{ip}"
+        cache.add(key, 0, settings.TALO_REST["RATE_LIMIT_WINDOW"])
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.add(key, 1, settings.TALO_REST["RATE_LIMIT_WINDOW"])
+            count = 1
+        return count > limit

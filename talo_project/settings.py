@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "talo_project.middleware.TrailingSlashMiddleware",
     "talo_project.middleware.CorsMiddleware",
+    "talo_project.middleware.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,6 +147,12 @@ TALO_SOCKET = {
 }
 
 # --- REST ---------------------------------------------------------------------------------
+TALO_REST = {
+    # rest.md §2.7: requests per client IP per window; 0 turns a limit off.
+    "RATE_LIMIT": env_int("TALO_REST_RATE_LIMIT", 100),
+    "RATE_LIMIT_AUTH": env_int("TALO_REST_RATE_LIMIT_AUTH", 20),
+    "RATE_LIMIT_WINDOW": env_int("TALO_REST_RATE_LIMIT_WINDOW", 60),
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
