@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from sockets import router, wire
-from sockets.connection import Connection
+from sockets.connection import CLOSE_POLICY_VIOLATION, Connection
 from sockets.hub import CLOSE_TICKET_REFUSED, get_hub
 from sockets.tickets import redeem_ticket
 
@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 CONNECTED_FRAME = wire.frame("v1.connected", {})
 CLOSE_MESSAGE_TOO_BIG = 1009
+TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
@@ -42,9 +43,14 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if grant is None:
             await self.close(code=CLOSE_TICKET_REFUSED)
             return
-        self.connection = Connection(self, grant)
-        self.hub = await get_hub()
-        await self.hub.register(self.connection)
+        client_ip = (self.scope.get("client") or ["unknown"])[0]
+        hub = await get_hub()
+        if not hub.admits(grant, client_ip):
+            await self.close(code=CLOSE_POLICY_VIOLATION, reason=TOO_MANY_CONNECTIONS)
+            return
+        self.hub = hub
+        self.connection = Connection(self, grant, client_ip)
+        await hub.register(self.connection)
         await self.connection.deliver(CONNECTED_FRAME)
 
     async def receive(self, text_data=None, bytes_data=None):

@@ -9,6 +9,7 @@ sockets: no per-recipient dispatch, queue, JSON work or thread hop.
 
 import asyncio
 import logging
+from collections import Counter
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -44,6 +45,8 @@ class Hub:
         self.members = {}  # group name -> set of local connections
         self.subscribed = set()  # groups this process is a channel-layer member of
         self.connections = set()
+        self.per_key = Counter()
+        self.per_ip = Counter()
         self._subscription_lock = asyncio.Lock()
         self._tasks = []
 
@@ -56,13 +59,29 @@ class Hub:
 
     # --- local registry ---------------------------------------------------------------------
 
+    def admits(self, grant, client_ip):
+        """The per-process connection limits per access key and per client IP (0 = off)."""
+        config = settings.TALO_SOCKET
+        if config["MAX_CONNECTIONS_PER_KEY"] and self.per_key[grant.key_id] >= config["MAX_CONNECTIONS_PER_KEY"]:
+            return False
+        if config["MAX_CONNECTIONS_PER_IP"] and self.per_ip[client_ip] >= config["MAX_CONNECTIONS_PER_IP"]:
+            return False
+        return True
+
     async def register(self, connection):
         self.connections.add(connection)
+        self.per_key[connection.grant.key_id] += 1
+        self.per_ip[connection.client_ip] += 1
         await self.join(connection, key_group(connection.grant.key_id))
         await self.join(connection, game_group(connection.grant.game_id))
 
     async def unregister(self, connection):
-        self.connections.discard(connection)
+        if connection in self.connections:
+            self.connections.discard(connection)
+            for counter, name in ((self.per_key, connection.grant.key_id), (self.per_ip, connection.client_ip)):
+                counter[name] -= 1
+                if counter[name] <= 0:
+                    del counter[name]
         for group in list(connection.groups):
             await self.leave(connection, group)
 

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 
 from players.scopes import missing_scopes_message
 from sockets import errors, handlers, schemas, wire
+from sockets.connection import CLOSE_POLICY_VIOLATION
 from sockets.signatures import verify_signature
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ REQUESTS = {
 
 
 RATE_LIMITED = errors.error_frame(errors.RATE_LIMIT_EXCEEDED, errors.UNKNOWN_REQ)
-CLOSE_POLICY_VIOLATION = 1008
 
 
 async def handle_frame(connection, text):

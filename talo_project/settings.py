@@ -141,6 +141,13 @@ TALO_SOCKET = {
     "RATE_LIMIT_IDENTIFIED": env_int("TALO_RATE_LIMIT_IDENTIFIED", 3600),
     "RATE_LIMIT_WINDOW": env_int("TALO_RATE_LIMIT_WINDOW", 60),
     "RATE_LIMIT_BLOCK": env_int("TALO_RATE_LIMIT_BLOCK", 60),
+    # DECISIONS.md row 9: a socket with more unsent bytes than this for SLOW_CONSUMER_SECONDS (or
+    # four times this at any moment) is closed with 1008 SLOW_CONSUMER.
+    "SLOW_CONSUMER_BYTES": env_int("TALO_SLOW_CONSUMER_BYTES", 1024 * 1024),
+    "SLOW_CONSUMER_SECONDS": env_int("TALO_SLOW_CONSUMER_SECONDS", 10),
+    # Open sockets allowed per access key and per client IP on one server process; 0 = no limit.
+    "MAX_CONNECTIONS_PER_KEY": env_int("TALO_MAX_CONNECTIONS_PER_KEY", 0),
+    "MAX_CONNECTIONS_PER_IP": env_int("TALO_MAX_CONNECTIONS_PER_IP", 0),
     # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
