@@ -30,21 +30,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(scope="session")
-def server_env():
-    # The suite drives REST hard from one IP: Talo's tests run without the REST limiter too; its
-    # own test starts a server with small limits.
-    return {"TALO_REVOCATION_SWEEP_SECONDS": 1, "TALO_REST_RATE_LIMIT": 0, "TALO_REST_RATE_LIMIT_AUTH": 0}
-
-
-@pytest.fixture(scope="session")
-def server(django_db_setup, django_db_blocker, server_env):
+def server(django_db_setup, django_db_blocker):
     if os.environ.get("REDIS_URL"):
         # Tickets and socket tokens of an earlier run must not leak into this one (the test
         # database's ids start again at 1). The tests own the Redis database they are given.
         from django.core.cache import cache
 
         cache.clear()
-    process = ServerProcess("main", **server_env).start()
+    process = ServerProcess("main").start()
     yield process
     process.stop()
 

@@ -21,9 +21,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# The suite drives REST hard from one IP (Talo's tests run without the REST limiter too; its own
+# test starts a server with small limits), and revocation sweeps run every second.
+TEST_DEFAULTS = {"TALO_REVOCATION_SWEEP_SECONDS": 1, "TALO_REST_RATE_LIMIT": 0, "TALO_REST_RATE_LIMIT_AUTH": 0}
+
+
 def server_env(**overrides):
     """The environment of a server process that shares the test process's database and Redis."""
     env = dict(os.environ)
+    env.update({key: str(value) for key, value in TEST_DEFAULTS.items()})
     settings_dict = connection.settings_dict
     if settings_dict["ENGINE"].endswith("sqlite3"):
         env.pop("DATABASE_URL", None)
