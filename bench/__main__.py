@@ -1,0 +1,147 @@
+"""python -m bench [--quick] [--only fanout,storm,idle,scaleout] [--servers daphne,uvicorn]
+
+Runs the scenarios against our server on production settings (PostgreSQL + Redis, a fresh
+database `talo_bench`) beside the in-run baseline, and writes bench/results/latest.json and
+bench/results/latest.md. Loopback only; every phase is bounded in time."""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talo_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def prepare_database(url):
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"] or None, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="short phases, smaller counts (a smoke run)")
+    parser.add_argument("--only", default="fanout,storm,idle,scaleout")
+    parser.add_argument("--servers", default="daphne,uvicorn")
+    args = parser.parse_args(argv)
+
+    env = {
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        "CHANNEL_LAYER_PREFIX": "bench",
+        "CACHE_KEY_PREFIX": "bench",
+        "TALO_REST_RATE_LIMIT": "0",  # the setup makes thousands of REST calls from one IP
+        "TALO_REST_RATE_LIMIT_AUTH": "0",
+        "DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    prepare_database(env["DATABASE_URL"])
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    cache.clear()
+
+    from bench import scenarios
+
+    server_env = scenarios.bench_env(env)
+    quick = args.quick
+    seconds = 4 if quick else 10
+    only = set(args.only.split(","))
+    ours = [s for s in args.servers.split(",") if s]
+    rows = []
+
+    if "fanout" in only:
+        for members, rate in ((100, 100), (1000, 20)):
+            for mode in ("throughput", "paced"):
+                kwargs = {"rate": rate} if mode == "paced" else {"window": 32}
+                print(f"fan-out N={members} {mode}", file=sys.stderr, flush=True)
+                rows += scenarios.run_fanout(["baseline", *ours], server_env, members, mode, seconds, **kwargs)
+    if "storm" in only:
+        print("connection storm", file=sys.stderr, flush=True)
+        rows += scenarios.run_storm(server_env, 200 if quick else 1000)
+    if "idle" in only:
+        print("idle connections", file=sys.stderr, flush=True)
+        rows += scenarios.run_idle(server_env, 1000 if quick else 10000)
+    if "scaleout" in only:
+        print("scale-out", file=sys.stderr, flush=True)
+        rows += scenarios.run_scaleout(server_env, 1000, seconds, 20)
+
+    add_ratios(rows)
+    meta = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "quick": quick,
+        "command": "python -m bench" + (" --quick" if quick else ""),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
+    (RESULTS / "latest.md").write_text(markdown(meta, rows))
+    print(markdown(meta, rows))
+
+
+def add_ratios(rows):
+    """CPU per delivery relative to the baseline measured in the same run, same N and mode."""
+    baselines = {
+        (r["members"], r["mode"]): r["cpu_us_per_delivery"]
+        for r in rows
+        if r.get("server") == "baseline" and r.get("cpu_us_per_delivery")
+    }
+    for row in rows:
+        base = baselines.get((row.get("members"), row.get("mode")))
+        if base and row.get("cpu_us_per_delivery") is not None:
+            row["cpu_ratio_to_baseline"] = round(row["cpu_us_per_delivery"] / base, 2)
+
+
+def markdown(meta, rows):
+    lines = [f"Benchmark run {meta['date']} — `{meta['command']}`, {meta['cpus']} cores, Python {meta['python']}, loopback.", ""]
+    fan = [r for r in rows if "deliveries" in r]
+    if fan:
+        lines += [
+            "| scenario | server | N | mode | msgs | deliveries/s | lost | dup | CPU µs/delivery | × baseline | p50 ms | p99 ms | max ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in fan:
+            lines.append(
+                f"| {r['scenario']} | {r['server']} | {r['members']} | {r['mode']} | {r['messages']} | {r['deliveries_per_s']} "
+                f"| {r['lost']} | {r['duplicates']} | {r['cpu_us_per_delivery']} | {r.get('cpu_ratio_to_baseline', '')} "
+                f"| {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |"
+            )
+        lines.append("")
+    for r in rows:
+        if r["scenario"] == "connection storm":
+            lines.append(
+                f"Connection storm (PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
+                f"{r['failed']} failed, {r['wall_s']} s wall, p50 {r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, "
+                f"server CPU {r['server_cpu_s']} s."
+            )
+        if r["scenario"] == "idle identified connections":
+            lines.append(
+                f"Idle: {r['connections']} identified connections on one process, RSS {r['rss_before_mib']} → "
+                f"{r['rss_after_mib']} MiB: {r['rss_per_connection_kib']} KiB per connection."
+            )
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
