@@ -9,6 +9,7 @@ sockets: no per-recipient dispatch, queue, JSON work or thread hop.
 
 import asyncio
 import logging
+import time
 from collections import Counter
 
 from channels.db import database_sync_to_async
@@ -55,6 +56,7 @@ class Hub:
         self._tasks = [
             asyncio.create_task(self._receive_forever(), name="hub-receive"),
             asyncio.create_task(self._sweep_revoked_keys_forever(), name="hub-revocation-sweep"),
+            asyncio.create_task(self._probe_layer_forever(), name="hub-layer-probe"),
         ]
 
     # --- local registry ---------------------------------------------------------------------
@@ -131,6 +133,9 @@ class Hub:
                 logger.exception("hub: dispatch of a %s event failed", message.get("type"))
 
     async def dispatch(self, message):
+        if message["type"] == "probe":
+            self._probe_answered(message["sent"])
+            return
         members = self.members.get(message["group"])
         if not members:
             return
@@ -154,6 +159,42 @@ class Hub:
             if skip is not None and connection.connection_id == skip:
                 continue
             await connection.deliver(text)
+
+    # --- channel-layer liveness ---------------------------------------------------------------
+    # Delivery across processes is at-most-once: while Redis is unreachable, events published
+    # anywhere are lost for this process. The layer reconnects and re-subscribes on its own; the
+    # probe (a message to our own channel every PROBE_SECONDS) makes the loss window visible in
+    # the log, from the first unanswered probe to the first answered one.
+
+    PROBE_SECONDS = 2
+    _last_answer = None
+    _outage_since = None
+
+    async def _probe_layer_forever(self):
+        self._last_answer = time.monotonic()
+        while True:
+            await asyncio.sleep(self.PROBE_SECONDS)
+            try:
+                await self.layer.send(self.channel_name, {"type": "probe", "sent": time.time()})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pass  # counted as unanswered below
+            silent = time.monotonic() - self._last_answer
+            if self._outage_since is None and silent > 3 * self.PROBE_SECONDS:
+                self._outage_since = time.time() - silent
+                logger.error(
+                    "hub: channel layer unreachable for %.0f s: events from other processes are being lost", silent
+                )
+
+    def _probe_answered(self, sent):
+        self._last_answer = time.monotonic()
+        if self._outage_since is not None:
+            logger.warning(
+                "hub: channel layer reachable again; events published in the last %.1f s may have been lost",
+                time.time() - self._outage_since,
+            )
+            self._outage_since = None
 
     # --- revocation catch-up (DECISIONS.md row 10) ------------------------------------------
 
