@@ -44,10 +44,11 @@ def server_env(**overrides):
 
 
 class ServerProcess:
-    def __init__(self, name, port=None, server="daphne", **env):
+    def __init__(self, name, port=None, server="daphne", proxy_headers=False, **env):
         self.name = name
         self.port = port or free_port()
         self.server = server
+        self.proxy_headers = proxy_headers
         self.env = server_env(**env)
         self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
         self.process = None
@@ -62,7 +63,8 @@ class ServerProcess:
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server],
+            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server]
+            + (["--proxy-headers"] if self.proxy_headers else []),
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -94,3 +96,84 @@ class ServerProcess:
 
     def read_log(self):
         return Path(self.log.name).read_text(errors="replace")[-5000:]
+
+
+class NginxProcess:
+    """nginx in front of server processes, configured like deploy/nginx.conf, on loopback."""
+
+    def __init__(self, upstreams):
+        self.port = free_port()
+        self.prefix = Path(tempfile.mkdtemp(prefix="talo-nginx-"))
+        servers = "\n".join(f"        server 127.0.0.1:{upstream.port};" for upstream in upstreams)
+        (self.prefix / "nginx.conf").write_text(
+            NGINX_TEST_CONF.replace("{servers}", servers).replace("{port}", str(self.port))
+        )
+        self.process = None
+
+    @property
+    def http(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(self.prefix), "-c", "nginx.conf", "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.http + "/public/health", timeout=1).status_code == 204:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not start: " + (self.prefix / "error.log").read_text())
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+# deploy/nginx.conf, with a test's ports and paths (and no privileged port or system user).
+NGINX_TEST_CONF = """
+worker_processes 1;
+user root;
+error_log error.log warn;
+pid nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path tmp_body;
+    proxy_temp_path tmp_proxy;
+    fastcgi_temp_path tmp_fastcgi;
+    uwsgi_temp_path tmp_uwsgi;
+    scgi_temp_path tmp_scgi;
+    upstream talo {
+        least_conn;
+{servers}
+        keepalive 32;
+    }
+    map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+    server {
+        listen 127.0.0.1:{port};
+        client_max_body_size 1m;
+        location / {
+            proxy_pass http://talo;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 120s;
+            proxy_send_timeout 120s;
+            proxy_buffering off;
+        }
+    }
+}
+"""

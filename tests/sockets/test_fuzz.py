@@ -1,7 +1,7 @@
 """Generated hostile frames against a live server (issue 5): every frame gets exactly the reply
 socket.md prescribes, or the documented close; the server stays up; the database is unchanged.
 
-At least 10,000 frames per run; `TALO_FUZZ_FRAMES=100000 python -m pytest tests/sockets/test_fuzz.py`
+At least 10,000 frames per run; `TALO_FUZZ_FRAMES=100000 .venv/bin/python -m pytest tests/sockets/test_fuzz.py --timeout=3600`
 is the longer run."""
 
 import json

@@ -1,0 +1,63 @@
+"""Many processes, one socket service (DECISIONS.md rows 8 and 10): two daphne processes on one
+Redis behind nginx, as deploy/nginx.conf runs them."""
+
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from players.models import AccessKey
+from tests.servers import ROOT, NginxProcess, ServerProcess, server_env
+from tests.support import Api
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(shutil.which("nginx") is None, reason="NEEDS NGINX: apt-get install nginx-light"),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster(django_db_setup, django_db_blocker):
+    # No revocation sweep: whatever reaches the other process goes through Redis.
+    servers = [
+        ServerProcess(f"node{i}", proxy_headers=True, TALO_REVOCATION_SWEEP_SECONDS=3600).start() for i in (1, 2)
+    ]
+    nginx = NginxProcess(servers).start()
+    yield nginx, servers
+    nginx.stop()
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def api(transactional_db, cluster):
+    client = Api(cluster[0])
+    yield client
+    client.close()
+    for server in cluster[1]:
+        assert server.alive(), server.read_log()
+
+
+def test_sockets_through_nginx_spread_over_both_processes_and_revocation_reaches_all(api, cluster):
+    _, servers = cluster
+    before = [server.read_log().count('"WSCONNECT /"') for server in servers]
+    game = api.game(name="Cluster Game")
+    token = api.key(game, "read:players")
+    sockets = [api.socket(token) for _ in range(6)]
+    after = [server.read_log().count('"WSCONNECT /"') for server in servers]
+    assert all(a > b for a, b in zip(after, before)), (before, after)  # both processes serve sockets
+    for sock in sockets:
+        sock.expect_silence()
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "revoke_api_key", "Cluster Game", token],
+        cwd=ROOT, env=server_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cannot reach" not in result.stderr
+    for sock in sockets:
+        assert sock.wait_closed(timeout=5) == (3000, "")
+    assert time.monotonic() - started < 5
+    assert AccessKey.objects.get(game=game).revoked_at is not None
