@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from players import services
-from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp, VerificationKey
+from players.models import AccessKey, Game, Player, PlayerAlias, PlayerGroup, PlayerProp, VerificationKey
 from players.scopes import ALL_SCOPES, FULL_ACCESS
 
 
@@ -118,3 +118,11 @@ class PlayerAdmin(admin.ModelAdmin):
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
+
+
+@admin.register(PlayerGroup)
+class PlayerGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "game", "rule_mode", "created_at"]
+    list_filter = ["game"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]

@@ -112,3 +112,26 @@ class VerificationKey(models.Model):
 
     def __str__(self):
         return f"{self.game} v{self.version}"
+
+
+class PlayerGroup(models.Model):
+    """A segment of a game's players defined by rules (players.groups), re-evaluated when a
+    player identifies. Serialised in Player.groups as {id, name}."""
+
+    ALL = "$and"
+    ANY = "$or"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="player_groups")
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True, default="")
+    rule_mode = models.CharField(max_length=4, choices=[(ALL, "all rules"), (ANY, "any rule")], default=ALL)
+    rules = models.JSONField(default=list, blank=True, help_text=(
+        'A list of {"name": EQUALS|SET|GT|GTE|LT|LTE, "negate": false, "field": "props.<key>"|"lastSeenAt"|'
+        '"createdAt", "operands": [...], "castType": "CHAR"|"NUMBER"|"DATETIME"}'
+    ))
+    members = models.ManyToManyField(Player, related_name="groups", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name

@@ -4,7 +4,7 @@ from players.models import Player, PlayerAlias
 
 
 def aliases_with_players():
-    return PlayerAlias.objects.select_related("player__game").prefetch_related("player__props")
+    return PlayerAlias.objects.select_related("player__game").prefetch_related("player__props", "player__groups")
 
 
 def get_alias(*, game_id, alias_id):
@@ -25,7 +25,7 @@ def find_alias(*, game_id, service, identifier):
 def get_player(*, game_id, player_id):
     return (
         Player.objects.select_related("game")
-        .prefetch_related("props", "aliases")
+        .prefetch_related("props", "groups", "aliases")
         .filter(game_id=game_id, id=player_id)
         .first()
     )

@@ -30,7 +30,7 @@ def serialize_player(player, *, with_aliases=False):
     data["devBuild"] = player.dev_build
     data["createdAt"] = format_date(player.created_at)
     data["lastSeenAt"] = format_date(player.last_seen_at)
-    data["groups"] = []
+    data["groups"] = [{"id": str(group.id), "name": group.name} for group in player.groups.all()]
     data["presence"] = None
     return data
 

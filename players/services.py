@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from players import selectors
-from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp, VerificationKey
+from players.groups import player_in_group
+from players.models import AccessKey, Game, Player, PlayerAlias, PlayerGroup, PlayerProp, VerificationKey
 from players.secrets import encrypt as encrypt_secret
 from players.scopes import VALID_SCOPES
 from sockets import events
@@ -96,8 +97,20 @@ def identify_player(*, access_key, service, identifier, dev_build):
         now = timezone.now()
         PlayerAlias.objects.filter(id=alias.id).update(last_seen_at=now)
         Player.objects.filter(id=alias.player_id).update(last_seen_at=now)
+        alias.player.last_seen_at = now
+        update_player_groups(player=alias.player)
         alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
     return alias, issue_socket_token(alias_id=alias.id)
+
+
+def update_player_groups(*, player):
+    """Re-evaluate the player's memberships of its game's groups."""
+    props = list(player.props.all())
+    for group in PlayerGroup.objects.filter(game_id=player.game_id):
+        if player_in_group(group, player, props):
+            group.members.add(player)
+        else:
+            group.members.remove(player)
 
 
 def create_player_with_alias(*, game, service, identifier, dev_build):

@@ -273,3 +273,26 @@ def test_j105_get_player(api, game):
         assert (response.status_code, response.json()) == (404, {"message": "Player not found"})
     # Another game's player does not exist for this key.
     assert api.rest(api.key(api.game(), "read:players")).get(f"/v1/players/{player.id}").status_code == 404
+
+
+def test_j85_identify_reevaluates_group_memberships(api, game):
+    from players.models import PlayerGroup
+
+    alias_id, _ = api.player(game, identifier="grouped")
+    player = PlayerAlias.objects.get(id=alias_id).player
+    Player.objects.filter(id=player.id).update(last_seen_at=dt.datetime(2021, 12, 31, tzinfo=dt.timezone.utc))
+    PlayerProp.objects.create(player=player, key="lastSeenAtTesting", value="yes")
+    group = PlayerGroup.objects.create(
+        game=game,
+        name="Recent testers",
+        rules=[
+            {"name": "GT", "negate": False, "field": "lastSeenAt", "operands": ["2022-01-02"], "castType": "DATETIME"},
+            {"name": "EQUALS", "negate": False, "field": "props.lastSeenAtTesting", "operands": ["yes"], "castType": "CHAR"},
+        ],
+    )
+    PlayerGroup.objects.create(
+        game=game, name="Never", rules=[{"name": "SET", "negate": False, "field": "props.missing", "operands": []}]
+    )
+    body = _identify(api.rest(api.key(game, "read:players")), service="username", identifier="grouped").json()
+    assert body["alias"]["player"]["groups"] == [{"id": str(group.id), "name": "Recent testers"}]
+    assert list(group.members.all()) == [player]
