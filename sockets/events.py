@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 CLOSE_REVOKED = 3000
 
 
-def frame_event(group, text, *, scope=None, identified=False, skip=None):
+def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None):
     event = {"type": "frame", "group": group, "text": text}
     if scope is not None:
         event["scope"] = scope
@@ -29,6 +29,8 @@ def frame_event(group, text, *, scope=None, identified=False, skip=None):
         event["identified"] = True
     if skip is not None:
         event["skip"] = skip
+    if skip_alias is not None:
+        event["skip_alias"] = skip_alias
     return event
 
 
@@ -63,8 +65,37 @@ def publish_key_revoked(key_id):
     publish({"type": "close", "group": key_group(key_id), "code": CLOSE_REVOKED})
 
 
-def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels"):
-    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope))
+def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels", skip_alias=None):
+    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope, skip_alias=skip_alias))
+
+
+def publish_channel_joined(alias_id, channel_id, res=None, data=None, *, scope="read:gameChannels"):
+    """The alias became a member of the channel: every process's hub adds the alias's connections
+    to the channel group, then hands them the frame (if any). Carrying the frame here, rather
+    than on the channel group, reaches the joiner even on a process that was not yet subscribed
+    to the channel group; the channel-group copy of it must skip the joiner."""
+    event = {"type": "join", "group": alias_group(alias_id), "target": channel_group(channel_id)}
+    if res is not None:
+        event.update(text=wire.frame(res, data), scope=scope)
+    publish(event)
+
+
+def publish_channel_left(alias_id, channel_id):
+    """The alias is no longer a member: its connections leave the channel group. Publish the
+    frames its connections must still get (player-left) before this; one publisher's events
+    arrive in order."""
+    publish({"type": "leave", "group": alias_group(alias_id), "target": channel_group(channel_id)})
+
+
+def publish_channel_closed(channel_id):
+    """The channel is gone: every connection leaves its group (after the `deleted` frame)."""
+    group = channel_group(channel_id)
+    publish({"type": "leave", "group": group, "target": group})
+
+
+def publish_channel_changed(channel_id):
+    """The channel's JSON changed: every process drops its cached copy (see Hub.group_data)."""
+    publish({"type": "forget", "group": channel_group(channel_id)})
 
 
 def publish_to_alias(alias_id, res, data, *, scope):

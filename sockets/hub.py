@@ -46,6 +46,8 @@ class Hub:
         self.connections = set()
         self._subscription_lock = asyncio.Lock()
         self._tasks = []
+        self.data = {}  # group name -> data cached while subscribed (e.g. a game channel's JSON)
+        self._forgotten = 0  # bumped whenever cached data is dropped
 
     async def start(self):
         self.channel_name = await self.layer.new_channel()
@@ -93,6 +95,27 @@ class Hub:
             elif not wanted and group in self.subscribed:
                 await self.layer.group_discard(group, self.channel_name)
                 self.subscribed.discard(group)
+                self.forget(group)
+
+    # --- per-group data cache ---------------------------------------------------------------
+
+    async def group_data(self, group, load):
+        """Data about a group, loaded with `load()` (synchronous, run off the loop) on a miss.
+
+        It is kept only while this process is subscribed to the group, so the "forget" events
+        published to the group reach every process holding a copy; a copy that was being loaded
+        while anything was forgotten is not kept."""
+        if group in self.data:
+            return self.data[group]
+        forgotten = self._forgotten
+        value = await database_sync_to_async(load)()
+        if value is not None and group in self.subscribed and forgotten == self._forgotten:
+            self.data[group] = value
+        return value
+
+    def forget(self, group):
+        self.data.pop(group, None)
+        self._forgotten += 1
 
     # --- delivery ---------------------------------------------------------------------------
 
@@ -118,6 +141,19 @@ class Hub:
         kind = message["type"]
         if kind == "frame":
             await self._deliver(members, message)
+        elif kind == "join":
+            # Membership events (sockets.events.publish_channel_joined/left/closed): the group's
+            # local connections join or leave the target group, then get the frame, if any.
+            joined = list(members)
+            for connection in joined:
+                await self.join(connection, message["target"])
+            if "text" in message:
+                await self._deliver(joined, message)
+        elif kind == "leave":
+            for connection in list(members):
+                await self.leave(connection, message["target"])
+        elif kind == "forget":
+            self.forget(message["group"])
         elif kind == "close":
             for connection in list(members):
                 await connection.close_socket(message["code"])
@@ -127,12 +163,15 @@ class Hub:
         scope = message.get("scope")
         identified = message.get("identified", False)
         skip = message.get("skip")
+        skip_alias = message.get("skip_alias")
         for connection in list(members):
             if scope is not None and not connection.has_scope(scope):
                 continue
             if identified and connection.alias_id is None:
                 continue
             if skip is not None and connection.connection_id == skip:
+                continue
+            if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             await connection.deliver(text)
 

@@ -128,6 +128,8 @@ TALO_SOCKET = {
     # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
+    # How often each server process adds the channel messages it counted to `totalMessages`.
+    "MESSAGE_COUNT_FLUSH_SECONDS": env_int("TALO_MESSAGE_COUNT_FLUSH_SECONDS", 5),
 }
 
 # --- REST ---------------------------------------------------------------------------------
