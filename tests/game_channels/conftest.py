@@ -2,10 +2,15 @@
 and the bystanders every socket-message test proves silent (issue 3: non-members, members
 without read:gameChannels, other games' connections)."""
 
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
+
+from tests.servers import ServerProcess
+from tests.support import Api
 
 CHANNEL_SCOPES = ("read:players", "read:gameChannels", "write:gameChannels")
 
@@ -26,8 +31,24 @@ class World:
     def player(self, identifier=None, **headers):
         return Player(*self.api.player(self.game, identifier or uuid.uuid4().hex[:12], **headers))
 
-    def socket(self, player, scopes=CHANNEL_SCOPES):
-        return self.api.identified(self.api.key(self.game, *scopes), player.alias_id, player.socket_token)
+    def socket(self, player, scopes=CHANNEL_SCOPES, api=None):
+        """An identified socket of `player` (on `api`'s server, by default the main one)."""
+        api = api or self.api
+        return api.identified(api.key(self.game, *scopes), player.alias_id, player.socket_token)
+
+    def players(self, count):
+        """Many players at once (REST identify in parallel)."""
+        client = self.api.rest(self.api.key(self.game, "*"))
+        prefix = uuid.uuid4().hex[:8]
+
+        def identify(number):
+            response = client.get("/v1/players/identify", params={"service": "username", "identifier": f"{prefix}-{number}"})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            return Player(body["alias"]["id"], body["socketToken"])
+
+        with ThreadPoolExecutor(16) as pool:
+            return list(pool.map(identify, range(count)))
 
     def call(self, method, path, alias=None, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -71,3 +92,24 @@ def silent(*sockets):
 @pytest.fixture
 def world(api):
     return World(api)
+
+
+@pytest.fixture
+def second_server(server):
+    """Another server process on the same database (and, with REDIS_URL, the same Redis)."""
+    process = ServerProcess("second").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def second_api(second_server):
+    client = Api(second_server)
+    yield client
+    client.close()
+
+
+def socket_servers(api, second_api):
+    """The servers socket fan-out tests spread their sockets over: both processes when they
+    share Redis, else only the main one (the embedded layer does not cross processes)."""
+    return [api, second_api] if os.environ.get("REDIS_URL") else [api]
