@@ -31,10 +31,10 @@ class World:
     def player(self, identifier=None, **headers):
         return Player(*self.api.player(self.game, identifier or uuid.uuid4().hex[:12], **headers))
 
-    def socket(self, player, scopes=CHANNEL_SCOPES, api=None):
+    def socket(self, player, scopes=CHANNEL_SCOPES, api=None, key=None):
         """An identified socket of `player` (on `api`'s server, by default the main one)."""
         api = api or self.api
-        return api.identified(api.key(self.game, *scopes), player.alias_id, player.socket_token)
+        return api.identified(key or api.key(self.game, *scopes), player.alias_id, player.socket_token)
 
     def players(self, count):
         """Many players at once (REST identify in parallel)."""

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from game_channels.models import ChannelStorageProp, GameChannel
-from tests.game_channels.conftest import World, socket_servers
+from tests.game_channels.conftest import CHANNEL_SCOPES, World, socket_servers
 from tests.servers import ServerProcess
 from tests.support import Api
 
@@ -78,8 +78,11 @@ def test_200_members_join_at_once_and_each_hears_every_later_message_once(world,
     owner = world.player()
     cid = world.create(owner)["id"]
     members = world.players(200)
+    key = world.api.key(world.game, *CHANNEL_SCOPES)
     with ThreadPoolExecutor(16) as pool:
-        sockets = list(pool.map(lambda pair: world.socket(pair[1], api=servers[pair[0] % len(servers)]), enumerate(members)))
+        sockets = list(
+            pool.map(lambda pair: world.socket(pair[1], api=servers[pair[0] % len(servers)], key=key), enumerate(members))
+        )
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda member: world.join(cid, member), members))
     assert world.get(cid)["memberCount"] == 201
