@@ -83,7 +83,7 @@ def test_200_members_join_at_once_and_each_hears_every_later_message_once(world,
         sockets = list(
             pool.map(lambda pair: world.socket(pair[1], api=servers[pair[0] % len(servers)], key=key), enumerate(members))
         )
-    with ThreadPoolExecutor(32) as pool:
+    with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda member: world.join(cid, member), members))
     assert world.get(cid)["memberCount"] == 201
     senders = [(sockets[0], "from 0"), (sockets[-1], "from 199"), (sockets[100], "from 100")]
