@@ -80,12 +80,6 @@ def _save_props(channel, props, *, replace):
     ChannelProp.objects.bulk_create(ChannelProp(channel=channel, key=key, value=value) for key, value in props)
 
 
-def _announce_member_added(channel_id, alias_id, res, data):
-    """A frame about a new member, to every member after the join (the new one included)."""
-    events.publish_to_channel(channel_id, res, data, skip_alias=alias_id)
-    events.publish_channel_joined(alias_id, channel_id, res, data)
-
-
 # --- create / update / delete ----------------------------------------------------------------
 
 
@@ -109,7 +103,7 @@ def create_channel(
         data = {"channel": serialize_channel(channel)}
         if announce_owner:
             data["playerAlias"] = serialize_alias(owner)
-        events.publish_channel_joined(owner.id, channel.id, RES_PLAYER_JOINED, data)
+        events.publish_member_added(owner.id, channel.id, RES_PLAYER_JOINED, data)
     return channel
 
 
@@ -157,7 +151,7 @@ def update_channel(
         if new_owner is not None:
             payload = {"channel": data, "newOwner": serialize_alias(new_owner)}
             if new_owner_joined:
-                _announce_member_added(channel.id, new_owner.id, RES_OWNERSHIP_TRANSFERRED, payload)
+                events.publish_member_added(new_owner.id, channel.id, RES_OWNERSHIP_TRANSFERRED, payload)
             else:
                 events.publish_to_channel(channel.id, RES_OWNERSHIP_TRANSFERRED, payload)
         if changed != ["ownerAliasId"]:
@@ -188,7 +182,7 @@ def join_channel(*, channel, alias):
         _, created = ChannelMembership.objects.get_or_create(channel=channel, alias=alias)
         if created:
             data = {"channel": serialize_channel(channel), "playerAlias": serialize_alias(alias)}
-            _announce_member_added(channel.id, alias.id, RES_PLAYER_JOINED, data)
+            events.publish_member_added(alias.id, channel.id, RES_PLAYER_JOINED, data)
     return created
 
 
@@ -243,9 +237,9 @@ def _deleted_form(row, alias, now):
 
 
 def put_storage(*, channel, alias, props):
-    """PUT …/storage (rest.md §6.13), serialised per channel. `props`: [(key, value or None)].
+    """PUT …/storage (rest.md §6.13), serialised per channel. `props`: [(key, string or None)].
     Returns (upserted, deleted, failed) in their JSON forms."""
-    entries = [(key, None if value is None else str(value)) for key, value in props if key]
+    entries = [(key, value) for key, value in props if key]
     scalars = {}
     arrays = {}
     for key, value in entries:

@@ -65,19 +65,21 @@ def publish_key_revoked(key_id):
     publish({"type": "close", "group": key_group(key_id), "code": CLOSE_REVOKED})
 
 
-def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels", skip_alias=None):
-    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope, skip_alias=skip_alias))
+def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels"):
+    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope))
 
 
-def publish_channel_joined(alias_id, channel_id, res=None, data=None, *, scope="read:gameChannels"):
-    """The alias became a member of the channel: every process's hub adds the alias's connections
-    to the channel group, then hands them the frame (if any). Carrying the frame here, rather
-    than on the channel group, reaches the joiner even on a process that was not yet subscribed
-    to the channel group; the channel-group copy of it must skip the joiner."""
-    event = {"type": "join", "group": alias_group(alias_id), "target": channel_group(channel_id)}
-    if res is not None:
-        event.update(text=wire.frame(res, data), scope=scope)
-    publish(event)
+def publish_member_added(alias_id, channel_id, res, data, *, scope="read:gameChannels"):
+    """A frame about a new member of a channel, to every member after the join (socket.md
+    §10.5, §10.8), serialised once. The new member's connections get it through the event that
+    adds them to the channel group on every process (so it reaches them even on a process that
+    was not yet subscribed to that group); the channel-group copy skips them."""
+    text = wire.frame(res, data)
+    group = channel_group(channel_id)
+    publish(frame_event(group, text, scope=scope, skip_alias=alias_id))
+    # Every process's hub adds the alias's local connections to the channel group, then hands
+    # them the frame.
+    publish({"type": "join", "group": alias_group(alias_id), "target": group, "text": text, "scope": scope})
 
 
 def publish_channel_left(alias_id, channel_id):

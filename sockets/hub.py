@@ -142,13 +142,12 @@ class Hub:
         if kind == "frame":
             await self._deliver(members, message)
         elif kind == "join":
-            # Membership events (sockets.events.publish_channel_joined/left/closed): the group's
-            # local connections join or leave the target group, then get the frame, if any.
+            # Membership events (sockets.events.publish_member_added, publish_channel_left/closed): the group's
+            # local connections join or leave the target group; joiners then get the frame.
             joined = list(members)
             for connection in joined:
                 await self.join(connection, message["target"])
-            if "text" in message:
-                await self._deliver(joined, message)
+            await self._deliver(joined, message)
         elif kind == "leave":
             for connection in list(members):
                 await self.leave(connection, message["target"])
