@@ -19,15 +19,26 @@ READ_SCOPE = "read:gameChannels"
 CHANNEL_GROUP_PREFIX = channel_group("")
 
 
+MEMBERSHIP_READ_ATTEMPTS = 3
+
+
 async def join_member_groups(hub, connection):
     """On identify (one query): the connection joins the groups of its alias's channels and
-    leaves those of an alias it was identified as before."""
-    channel_ids = await database_sync_to_async(selectors.member_channel_ids)(connection.alias_id)
-    wanted = {channel_group(channel_id) for channel_id in channel_ids}
-    for group in [g for g in connection.groups if g.startswith(CHANNEL_GROUP_PREFIX) and g not in wanted]:
-        await hub.leave(connection, group)
-    for group in wanted:
-        await hub.join(connection, group)
+    leaves those of an alias it was identified as before.
+
+    The connection is already in its alias group, so membership events published from now on
+    reach it; one applied while the memberships were being read or joined (a leave arriving
+    before the join it undoes) makes the read start again."""
+    for _ in range(MEMBERSHIP_READ_ATTEMPTS):
+        changes = hub.membership_changes
+        channel_ids = await database_sync_to_async(selectors.member_channel_ids)(connection.alias_id)
+        wanted = {channel_group(channel_id) for channel_id in channel_ids}
+        for group in [g for g in connection.groups if g.startswith(CHANNEL_GROUP_PREFIX) and g not in wanted]:
+            await hub.leave(connection, group)
+        for group in wanted:
+            await hub.join(connection, group)
+        if hub.membership_changes == changes:
+            return
 
 
 def _channel_id(value):

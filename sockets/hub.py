@@ -48,6 +48,7 @@ class Hub:
         self._tasks = []
         self.data = {}  # group name -> data cached while subscribed (e.g. a game channel's JSON)
         self._forgotten = 0  # bumped whenever cached data is dropped
+        self.membership_changes = 0  # bumped by every join/leave event applied to local connections
 
     async def start(self):
         self.channel_name = await self.layer.new_channel()
@@ -144,11 +145,13 @@ class Hub:
         elif kind == "join":
             # Membership events (sockets.events.publish_member_added, publish_channel_left/closed): the group's
             # local connections join or leave the target group; joiners then get the frame.
+            self.membership_changes += 1
             joined = list(members)
             for connection in joined:
                 await self.join(connection, message["target"])
             await self._deliver(joined, message)
         elif kind == "leave":
+            self.membership_changes += 1
             for connection in list(members):
                 await self.leave(connection, message["target"])
         elif kind == "forget":
