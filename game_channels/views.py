@@ -2,13 +2,12 @@
 the channel, call a service or selector, serialise. Error precedence (rest.md §2.2): validation
 400 → scope 403 → alias 404 → channel 404 → owner/member/private 403."""
 
-import math
 import uuid
 
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from game_channels import selectors, services
+from game_channels import selectors, services, validation
 from game_channels.serializers import (
     serialize_channel,
     serialize_rest_channel,
@@ -25,145 +24,6 @@ MAX_STORAGE_KEYS = 50
 
 NOT_OWNER = "This player is not the owner of the channel"
 NOT_MEMBER = "This player is not a member of the channel"
-PROPS_NOT_ARRAY = "Props must be an array"
-
-
-# --- validation with zod's wording ------------------------------------------------------------
-
-
-MISSING = object()
-
-
-def _js_type(value):
-    if value is MISSING:
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _expected(kind, value):
-    return f"Invalid input: expected {kind}, received {_js_type(value)}"
-
-
-class Validator:
-    """Collects every field's errors, then raises them together (rest.md §2.8)."""
-
-    def __init__(self):
-        self.errors = {}
-
-    def error(self, path, message):
-        self.errors.setdefault(path, []).append(message)
-
-    def check(self, call):
-        try:
-            return call()
-        except ValidationFailed as exc:
-            for path, messages in exc.errors.items():
-                self.errors.setdefault(path, []).extend(messages)
-            return None
-
-    def done(self):
-        if self.errors:
-            raise ValidationFailed(self.errors)
-
-
-def _channel_id(validator, value):
-    """Route param `id` (z.coerce.number()): NaN is a 400; a number no channel can have → 0."""
-    try:
-        number = float(value.strip()) if value.strip() else 0.0
-    except ValueError:
-        number = math.nan
-    if math.isnan(number):
-        validator.error("id", "Invalid input: expected number, received NaN")
-        return None
-    return int(number) if number.is_integer() and abs(number) < 2**63 else 0
-
-
-def _body(request):
-    return request.data if isinstance(request.data, dict) else {}
-
-
-def _optional(validator, body, name, kind, check):
-    if name not in body:
-        return services.UNSET
-    return _required(validator, body, name, kind, check, invalid=services.UNSET)
-
-
-def _required(validator, body, name, kind, check, invalid=None):
-    value = body.get(name, MISSING)
-    if value is MISSING or not check(value):
-        validator.error(name, _expected(kind, value))
-        return invalid
-    return value
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _alias_id(value):
-    """A JSON number as an alias id: one no alias can have (1.5) is 0, never truncated."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 2**63 else 0
-    return value
-
-
-def _is_bool(value):
-    return isinstance(value, bool)
-
-
-def _is_str(value):
-    return isinstance(value, str)
-
-
-def _props(validator, body, *, nullable, required=False):
-    """`props`: an array of {key: string, value: string (or null when updating)}."""
-    if "props" not in body and not required:
-        return services.UNSET
-    props = body.get("props")
-    if not isinstance(props, list):
-        validator.error("props", PROPS_NOT_ARRAY)
-        return services.UNSET
-    result = []
-    for index, prop in enumerate(props):
-        if not isinstance(prop, dict):
-            validator.error(f"props.{index}", _expected("object", prop))
-            continue
-        key, value = prop.get("key"), prop.get("value")
-        if not isinstance(key, str):
-            validator.error(f"props.{index}.key", _expected("string", key))
-        if not (isinstance(value, str) or (nullable and value is None)):
-            validator.error(f"props.{index}.value", _expected("string", value))
-        result.append((key, value))
-    return result
-
-
-def _page(validator, request):
-    value = request.query_params.get("page")
-    if value is None:
-        return 0
-    try:
-        number = float(value.strip()) if value.strip() else 0.0
-    except ValueError:
-        number = math.nan
-    if math.isnan(number):
-        validator.error("page", "Invalid input: expected number, received NaN")
-    elif not number.is_integer():
-        validator.error("page", "Invalid input: expected int, received number")
-    elif number < 0:
-        validator.error("page", "Too small: expected number to be >=0")
-    else:
-        return int(number)
-    return 0
 
 
 def _prop_filter(request):
@@ -214,8 +74,8 @@ def _service(call):
 class ChannelsView(APIView):
     def get(self, request):
         """6.1: public channels, most messages first, paginated."""
-        validator = Validator()
-        page = _page(validator, request)
+        validator = validation.Validator()
+        page = validation.page(validator, request)
         validator.done()
         require_scopes(request, READ)
         prop_key, prop_value = _prop_filter(request)
@@ -238,13 +98,13 @@ class ChannelsView(APIView):
 
     def post(self, request):
         """6.2: the caller creates and owns the channel and is its first member."""
-        body = _body(request)
-        validator = Validator()
+        body = validation.body_of(request)
+        validator = validation.Validator()
         validator.check(lambda: alias_id_header(request))
-        name = _required(validator, body, "name", "string", _is_str)
-        props = _props(validator, body, nullable=False)
+        name = validation.required(validator, body, "name", "string", validation.is_str)
+        props = validation.props(validator, body, nullable=False)
         flags = {
-            field: _optional(validator, body, wire_name, "boolean", _is_bool)
+            field: validation.optional(validator, body, wire_name, "boolean", validation.is_bool)
             for field, wire_name in (
                 ("auto_cleanup", "autoCleanup"), ("private", "private"), ("temporary_membership", "temporaryMembership")
             )
@@ -257,8 +117,8 @@ class ChannelsView(APIView):
                 game=request.auth.game,
                 name=name,
                 owner=alias,
-                props=[] if props is services.UNSET else props,
-                **{field: value for field, value in flags.items() if value is not services.UNSET},
+                props=[] if props is validation.UNSET else props,
+                **{field: value for field, value in flags.items() if value is not validation.UNSET},
             )
         )
         return Response({"channel": _rest_channel(request, channel)})
@@ -267,7 +127,7 @@ class ChannelsView(APIView):
 class SubscriptionsView(APIView):
     def get(self, request):
         """6.3: the caller's channels, private ones included, no pagination."""
-        validator = Validator()
+        validator = validation.Validator()
         validator.check(lambda: alias_id_header(request))
         validator.done()
         require_scopes(request, READ)
@@ -282,8 +142,8 @@ class SubscriptionsView(APIView):
 class ChannelView(APIView):
     def get(self, request, channel_id):
         """6.4: any channel of the game, no alias needed."""
-        validator = Validator()
-        channel_id = _channel_id(validator, channel_id)
+        validator = validation.Validator()
+        channel_id = validation.channel_id(validator, channel_id)
         validator.done()
         require_scopes(request, READ)
         channel = _load_channel(request, channel_id)
@@ -291,19 +151,19 @@ class ChannelView(APIView):
 
     def put(self, request, channel_id):
         """6.5: owner only; ownership-transferred and/or updated to the members."""
-        body = _body(request)
-        validator = Validator()
-        channel_id = _channel_id(validator, channel_id)
+        body = validation.body_of(request)
+        validator = validation.Validator()
+        channel_id = validation.channel_id(validator, channel_id)
         validator.check(lambda: alias_id_header(request))
         changes = {
-            "name": _optional(validator, body, "name", "string", _is_str),
-            "props": _props(validator, body, nullable=True),
-            "owner_alias_id": _optional(
-                validator, body, "ownerAliasId", "number", lambda value: value is None or _is_number(value)
+            "name": validation.optional(validator, body, "name", "string", validation.is_str),
+            "props": validation.props(validator, body, nullable=True),
+            "owner_alias_id": validation.optional(
+                validator, body, "ownerAliasId", "number", lambda value: value is None or validation.is_number(value)
             ),
-            "auto_cleanup": _optional(validator, body, "autoCleanup", "boolean", _is_bool),
-            "private": _optional(validator, body, "private", "boolean", _is_bool),
-            "temporary_membership": _optional(validator, body, "temporaryMembership", "boolean", _is_bool),
+            "auto_cleanup": validation.optional(validator, body, "autoCleanup", "boolean", validation.is_bool),
+            "private": validation.optional(validator, body, "private", "boolean", validation.is_bool),
+            "temporary_membership": validation.optional(validator, body, "temporaryMembership", "boolean", validation.is_bool),
         }
         validator.done()
         require_scopes(request, WRITE)
@@ -311,7 +171,7 @@ class ChannelView(APIView):
         channel = _load_channel(request, channel_id)
         _require_owner(channel, alias)
         if changes["owner_alias_id"] is not None:
-            changes["owner_alias_id"] = _alias_id(changes["owner_alias_id"])
+            changes["owner_alias_id"] = validation.alias_id(changes["owner_alias_id"])
         channel = _service(lambda: services.update_channel(channel=channel, **changes))
         return Response({"channel": _rest_channel(request, channel)})
 
@@ -326,8 +186,8 @@ class ChannelView(APIView):
 def _channel_and_alias(request, channel_id, scope, validate=None):
     """Validate `id`, `x-talo-alias` (and the body/query with `validate`), check the scope, load
     the alias, then the channel. Returns (channel, alias, validated)."""
-    validator = Validator()
-    channel_id = _channel_id(validator, channel_id)
+    validator = validation.Validator()
+    channel_id = validation.channel_id(validator, channel_id)
     validator.check(lambda: alias_id_header(request))
     validated = validate(validator) if validate else None
     validator.done()
@@ -356,7 +216,7 @@ class LeaveView(APIView):
 
 
 def _invitee_id(validator, request):
-    return _alias_id(_required(validator, _body(request), "inviteeAliasId", "number", _is_number))
+    return validation.alias_id(validation.required(validator, validation.body_of(request), "inviteeAliasId", "number", validation.is_number))
 
 
 class InviteView(APIView):
@@ -380,7 +240,7 @@ MEMBER_FILTERS = ("playerId", "aliasId", "identifier", "playerPropKey", "playerP
 
 def _member_filters(validator, request):
     filters = {}
-    page = _page(validator, request)
+    page = validation.page(validator, request)
     for name in MEMBER_FILTERS:
         value = request.query_params.get(name)
         if value is None:
@@ -439,7 +299,7 @@ def _prop_keys(validator, request):
 
 
 def _storage_props(validator, request):
-    return _props(validator, _body(request), nullable=True, required=True)
+    return validation.props(validator, validation.body_of(request), nullable=True, always=True)
 
 
 class StorageView(APIView):
