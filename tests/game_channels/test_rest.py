@@ -335,3 +335,25 @@ def test_k163_members_pagination(world):
     assert (len(body["members"]), body["count"], body["isLastPage"]) == (50, 101, False)
     body = world.ok("GET", f"/{channel['id']}/members", owner, params={"page": 2})
     assert (len(body["members"]), body["isLastPage"]) == (1, True)
+
+
+def test_k117_list_shows_changes_at_once(world):
+    owner = world.player()
+    assert world.ok("GET", "")["count"] == 0
+    channel = world.create(owner)
+    assert world.ok("GET", "")["count"] == 1
+    world.ok("PUT", f"/{channel['id']}", owner, json={"props": [{"key": "guildId", "value": "1"}]})
+    assert world.ok("GET", "", params={"propKey": "guildId"})["count"] == 1
+    world.ok("DELETE", f"/{channel['id']}", owner, status=204)
+    assert world.ok("GET", "")["count"] == 0
+
+
+def test_unknown_member_filters_and_group_filter(world):
+    owner = world.player()
+    channel = world.create(owner)
+    path = f"/{channel['id']}/members"
+    response = world.call("GET", path, owner, params={"playerId": "nope"})
+    assert (response.status_code, response.json()) == (400, {"errors": {"playerId": ["Invalid UUID"]}})
+    # Player groups are not part of this server: no member is in any group.
+    body = world.ok("GET", path, owner, params={"playerGroupId": "5b1c5b4e-9d4b-4a5e-8d8e-1c2f3a4b5c6d"})
+    assert (body["members"], body["count"]) == ([], 0)
