@@ -4,7 +4,8 @@ and `v1.channels.message` without a database query or a per-recipient encoding p
 A connection is in `channel.<id>` exactly while its alias is a member: it joins its alias's
 channels on identify, and the membership events the services publish (sockets.events) move it
 in and out on every process. The channel's JSON is cached per process by the hub while the
-process holds the group, and dropped by the "forget" event a channel update publishes."""
+process holds the group, dropped by the "forget" event a channel update publishes, and refreshed
+every CHANNEL_JSON_MAX_AGE seconds."""
 
 from channels.db import database_sync_to_async
 
@@ -17,6 +18,9 @@ from sockets.hub import channel_group, get_hub
 RES_MESSAGE = "v1.channels.message"
 READ_SCOPE = "read:gameChannels"
 CHANNEL_GROUP_PREFIX = channel_group("")
+# Like Talo's channel cache: a copy is refreshed at least this often, so `totalMessages` in
+# message payloads lags by at most this (plus the counters' flush interval).
+CHANNEL_JSON_MAX_AGE = 600
 
 
 MEMBERSHIP_READ_ATTEMPTS = 3
@@ -75,7 +79,7 @@ async def send_message(connection, channel_id, message):
     if channel_id is None or group not in connection.groups:
         await database_sync_to_async(_check_member)(connection.grant.game_id, connection.alias_id, channel_id)
         await hub.join(connection, group)
-    channel = await hub.group_data(group, lambda: _load_channel(channel_id))
+    channel = await hub.group_data(group, lambda: _load_channel(channel_id), max_age=CHANNEL_JSON_MAX_AGE)
     if channel is None:
         raise ListenerError("Channel not found")
     text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": connection.alias_data})

@@ -9,6 +9,7 @@ sockets: no per-recipient dispatch, queue, JSON work or thread hop.
 
 import asyncio
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -46,7 +47,7 @@ class Hub:
         self.connections = set()
         self._subscription_lock = asyncio.Lock()
         self._tasks = []
-        self.data = {}  # group name -> data cached while subscribed (e.g. a game channel's JSON)
+        self.data = {}  # group name -> (loaded at, data) cached while subscribed (a game channel's JSON)
         self._forgotten = 0  # bumped whenever cached data is dropped
         self.membership_changes = 0  # bumped by every join/leave event applied to local connections
 
@@ -100,18 +101,21 @@ class Hub:
 
     # --- per-group data cache ---------------------------------------------------------------
 
-    async def group_data(self, group, load):
-        """Data about a group, loaded with `load()` (synchronous, run off the loop) on a miss.
+    async def group_data(self, group, load, *, max_age):
+        """Data about a group, loaded with `load()` (synchronous, run off the loop) on a miss or
+        when the copy is older than `max_age` seconds.
 
         It is kept only while this process is subscribed to the group, so the "forget" events
         published to the group reach every process holding a copy; a copy that was being loaded
         while anything was forgotten is not kept."""
-        if group in self.data:
-            return self.data[group]
+        now = time.monotonic()
+        cached = self.data.get(group)
+        if cached is not None and now - cached[0] < max_age:
+            return cached[1]
         forgotten = self._forgotten
         value = await database_sync_to_async(load)()
         if value is not None and group in self.subscribed and forgotten == self._forgotten:
-            self.data[group] = value
+            self.data[group] = (now, value)
         return value
 
     def forget(self, group):
