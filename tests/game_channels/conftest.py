@@ -94,7 +94,7 @@ def world(api):
     return World(api)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def second_server(server):
     """Another server process on the same database (and, with REDIS_URL, the same Redis)."""
     process = ServerProcess("second").start()
