@@ -163,7 +163,9 @@ class ChannelView(APIView):
             ),
             "auto_cleanup": validation.optional(validator, body, "autoCleanup", "boolean", validation.is_bool),
             "private": validation.optional(validator, body, "private", "boolean", validation.is_bool),
-            "temporary_membership": validation.optional(validator, body, "temporaryMembership", "boolean", validation.is_bool),
+            "temporary_membership": validation.optional(
+                validator, body, "temporaryMembership", "boolean", validation.is_bool
+            ),
         }
         validator.done()
         require_scopes(request, WRITE)
@@ -216,7 +218,8 @@ class LeaveView(APIView):
 
 
 def _invitee_id(validator, request):
-    return validation.alias_id(validation.required(validator, validation.body_of(request), "inviteeAliasId", "number", validation.is_number))
+    body = validation.body_of(request)
+    return validation.alias_id(validation.required(validator, body, "inviteeAliasId", "number", validation.is_number))
 
 
 class InviteView(APIView):

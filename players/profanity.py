@@ -21,7 +21,9 @@ _WORDS = frozenset({"ass", "arse", "cum", "rape", "tit", "tits", "dick", "dicks"
 # Innocent words that begin with a root above.
 _ALLOWED = frozenset({"shitake", "shiitake", "pissarro"})
 
-_SUBSTITUTIONS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+_SUBSTITUTIONS = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
 _WORD = re.compile(r"[a-z]+")
 _REPEATS = re.compile(r"(.)\1+")
 

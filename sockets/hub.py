@@ -147,8 +147,9 @@ class Hub:
         if kind == "frame":
             await self._deliver(members, message)
         elif kind == "join":
-            # Membership events (sockets.events.publish_member_added, publish_channel_left/closed): the group's
-            # local connections join or leave the target group; joiners then get the frame.
+            # Membership events (sockets.events.publish_member_added, publish_channel_left,
+            # publish_channel_closed): the group's local connections join or leave the target
+            # group; joiners then get the frame.
             self.membership_changes += 1
             joined = list(members)
             for connection in joined:

@@ -42,7 +42,8 @@ class World:
         prefix = uuid.uuid4().hex[:8]
 
         def identify(number):
-            response = client.get("/v1/players/identify", params={"service": "username", "identifier": f"{prefix}-{number}"})
+            params = {"service": "username", "identifier": f"{prefix}-{number}"}
+            response = client.get("/v1/players/identify", params=params)
             assert response.status_code == 200, response.text
             body = response.json()
             return Player(body["alias"]["id"], body["socketToken"])

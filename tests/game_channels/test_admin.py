@@ -50,11 +50,14 @@ def test_admin_create_update_delete_emit_messages(world, admin_client):
     assert (joined["channel"]["name"], joined["channel"]["props"]) == ("admin's", [{"key": "guildId", "value": "15"}])
     channel = GameChannel.objects.get(name="admin's")
     change = f"/admin/game_channels/gamechannel/{channel.id}/change/"
-    submit(admin_client, change, {"name": "renamed", "owner": owner.alias_id, "props_text": "guildId=15", "private": "on"})
+    fields = {"name": "renamed", "owner": owner.alias_id, "props_text": "guildId=15", "private": "on"}
+    submit(admin_client, change, fields)
     assert owner_socket.expect("v1.channels.updated")["changedProperties"] == ["name", "private"]
     page = admin_client.get(f"/admin/game_channels/gamechannel/{channel.id}/delete/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    admin_client.post(f"/admin/game_channels/gamechannel/{channel.id}/delete/", data={"csrfmiddlewaretoken": token, "post": "yes"})
+    admin_client.post(
+        f"/admin/game_channels/gamechannel/{channel.id}/delete/", data={"csrfmiddlewaretoken": token, "post": "yes"}
+    )
     assert owner_socket.expect("v1.channels.deleted")["channel"]["id"] == channel.id
     assert not GameChannel.objects.filter(id=channel.id).exists()
     silent(owner_socket, outsider)

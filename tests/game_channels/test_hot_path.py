@@ -38,7 +38,9 @@ def test_messages_need_no_database_query(transactional_db, monkeypatch):
     )
     channel = services.create_channel(game=game, name="hot", owner=sender)
     services.join_channel(channel=channel, alias=listener)
-    grant = Grant(key_id=0, game_id=game.id, scopes=frozenset({"read:gameChannels"}), verify_requests=False, dev_build=False)
+    grant = Grant(
+        key_id=0, game_id=game.id, scopes=frozenset({"read:gameChannels"}), verify_requests=False, dev_build=False
+    )
 
     async def identified(hub, alias):
         connection = Connection(RecordingConsumer(), grant)

@@ -10,6 +10,8 @@ def test_profane(text):
     assert is_profane(text)
 
 
-@pytest.mark.parametrize("text", ["", "1234", "level 5", "class", "assess", "Dickens", "cockpit", "retardant", "Scunthorpe"])
+@pytest.mark.parametrize(
+    "text", ["", "1234", "level 5", "class", "assess", "Dickens", "cockpit", "retardant", "Scunthorpe"]
+)
 def test_clean(text):
     assert not is_profane(text)

@@ -80,15 +80,18 @@ def test_k109_owner_only(world, method, path):
     owner, member = world.player(), world.player()
     channel = world.create(owner)
     world.join(channel["id"], member)
-    response = request(world, method, path, channel["id"], alias=member.alias_id, json={"inviteeAliasId": owner.alias_id})
+    body = {"inviteeAliasId": owner.alias_id}
+    response = request(world, method, path, channel["id"], alias=member.alias_id, json=body)
     assert (response.status_code, response.json()) == (403, NOT_OWNER)
     world.ok("POST", f"/{channel['id']}/leave", owner, status=204)  # now without an owner
-    response = request(world, method, path, channel["id"], alias=owner.alias_id, json={"inviteeAliasId": member.alias_id})
+    body = {"inviteeAliasId": member.alias_id}
+    response = request(world, method, path, channel["id"], alias=owner.alias_id, json=body)
     assert (response.status_code, response.json()) == (403, NOT_OWNER)
 
 
 @pytest.mark.parametrize(
-    "method,path", [("GET", "/{id}/members"), ("GET", "/{id}/storage"), ("GET", "/{id}/storage/list"), ("PUT", "/{id}/storage")]
+    "method,path",
+    [("GET", "/{id}/members"), ("GET", "/{id}/storage"), ("GET", "/{id}/storage/list"), ("PUT", "/{id}/storage")],
 )
 def test_k110_member_only(world, method, path):
     channel = world.create(world.player())
@@ -115,7 +118,9 @@ def test_k112_k113_list_order_privacy_and_pagination(world):
     assert body["channels"][1]["memberCount"] == 1
     assert world.ok("GET", "", params={"page": 1})["channels"] == []
     assert [c["name"] for c in world.ok("GET", "", params={"search": "chat 3"})["channels"]] == ["chat 3"]
-    for page, message in (("x", "Invalid input: expected number, received NaN"), ("-1", "Too small: expected number to be >=0")):
+    for page, message in (
+        ("x", "Invalid input: expected number, received NaN"), ("-1", "Too small: expected number to be >=0")
+    ):
         response = world.call("GET", "", params={"page": page})
         assert (response.status_code, response.json()) == (400, {"errors": {"page": [message]}})
 
@@ -126,7 +131,8 @@ def test_list_prop_filters_and_owner_search(world):
     world.create(owner, "b", props=[{"key": "guildId", "value": "17"}])
     world.create(owner, "c")
     assert len(world.ok("GET", "", params={"propKey": "guildId"})["channels"]) == 2
-    assert [c["id"] for c in world.ok("GET", "", params={"propKey": "guildId", "propValue": "15"})["channels"]] == [guild["id"]]
+    body = world.ok("GET", "", params={"propKey": "guildId", "propValue": "15"})
+    assert [c["id"] for c in body["channels"]] == [guild["id"]]
     assert len(world.ok("GET", "", params={"search": "capt"})["channels"]) == 3
 
 
@@ -197,7 +203,8 @@ def test_k124_to_k126_create_profanity(api):
     ok = strict.create(owner, props=[{"key": "guildId", "value": "1234"}, {"key": "level", "value": "5"}])
     assert len(ok["props"]) == 2
     response = strict.call(
-        "POST", "", owner, json={"name": "x", "props": [{"key": "guildId", "value": "fuck"}, {"key": "level", "value": "5"}]}
+        "POST", "", owner,
+        json={"name": "x", "props": [{"key": "guildId", "value": "fuck"}, {"key": "level", "value": "5"}]},
     )
     assert (response.status_code, response.json()) == (400, rejected(
         {"key": "guildId", "error": "PROP_CONTAINS_PROFANITY", "message": "Prop value contains profanity"}
@@ -262,25 +269,29 @@ def test_k149_to_k154_update(world):
         "A very interesting chat"
     )
     assert world.ok("PUT", path, owner, json={"name": "   "})["channel"]["name"] == "A very interesting chat"
-    body = world.ok("PUT", path, owner, json={"props": [{"key": "guildId", "value": "4321"}, {"key": "deleteMe", "value": None}]})
+    props = [{"key": "guildId", "value": "4321"}, {"key": "deleteMe", "value": None}]
+    body = world.ok("PUT", path, owner, json={"props": props})
     assert body["channel"]["props"] == [{"key": "guildId", "value": "4321"}]
     response = world.call("PUT", path, owner, json={"props": {"guildId": "1"}})
     assert (response.status_code, response.json()) == (400, {"errors": {"props": ["Props must be an array"]}})
     response = world.call("PUT", path, owner, json={"name": "lost", "ownerAliasId": 3123124})
     assert (response.status_code, response.json()) == (404, {"message": "New owner not found"})
     assert world.get(channel["id"])["name"] == "A very interesting chat"
-    assert world.ok("PUT", path, owner, json={"ownerAliasId": member.alias_id})["channel"]["owner"]["id"] == member.alias_id
+    body = world.ok("PUT", path, owner, json={"ownerAliasId": member.alias_id})
+    assert body["channel"]["owner"]["id"] == member.alias_id
     assert world.ok("PUT", path, member, json={"ownerAliasId": None})["channel"]["owner"] is None
 
 
 def test_update_array_props_replace_and_limits(world):
     owner = world.player()
-    channel = world.create(owner, props=[{"key": "tags[]", "value": "a"}, {"key": "tags[]", "value": "b"}, {"key": "x", "value": "1"}])
+    props = [{"key": "tags[]", "value": "a"}, {"key": "tags[]", "value": "b"}, {"key": "x", "value": "1"}]
+    channel = world.create(owner, props=props)
     path = f"/{channel['id']}"
     body = world.ok("PUT", path, owner, json={"props": [{"key": "tags[]", "value": "c"}]})
     assert body["channel"]["props"] == [{"key": "x", "value": "1"}, {"key": "tags[]", "value": "c"}]
     key = "k" * 129
-    response = world.call("PUT", path, owner, json={"props": [{"key": key, "value": "1"}, {"key": "bio", "value": "v" * 513}]})
+    props = [{"key": key, "value": "1"}, {"key": "bio", "value": "v" * 513}]
+    response = world.call("PUT", path, owner, json={"props": props})
     assert response.json() == rejected(
         {"key": key, "error": "PROP_KEY_TOO_LONG", "message": "Prop key length (129) exceeds 128 characters"},
         {"key": "bio", "error": "PROP_VALUE_TOO_LONG", "message": "Prop value length (513) exceeds 512 characters"},
@@ -292,7 +303,8 @@ def test_k158_update_profanity(api):
     owner = strict.player()
     channel = strict.create(owner, props=[{"key": "guildId", "value": "1234"}])
     path = f"/{channel['id']}"
-    body = strict.ok("PUT", path, owner, json={"props": [{"key": "guildId", "value": "5678"}, {"key": "level", "value": "5"}]})
+    props = [{"key": "guildId", "value": "5678"}, {"key": "level", "value": "5"}]
+    body = strict.ok("PUT", path, owner, json={"props": props})
     assert body["channel"]["props"] == [{"key": "guildId", "value": "5678"}, {"key": "level", "value": "5"}]
     response = strict.call("PUT", path, owner, json={"props": [{"key": "guildId", "value": "fuck"}]})
     assert response.json() == rejected(
@@ -327,7 +339,9 @@ def test_k163_members_pagination(world):
     owner = world.player()
     channel = world.create(owner)
     aliases = [
-        player_services.create_player_with_alias(game=world.game, service="username", identifier=f"m{i}", dev_build=False)
+        player_services.create_player_with_alias(
+            game=world.game, service="username", identifier=f"m{i}", dev_build=False
+        )
         for i in range(100)
     ]
     ChannelMembership.objects.bulk_create(ChannelMembership(channel_id=channel["id"], alias=a) for a in aliases)

@@ -81,7 +81,9 @@ def test_200_members_join_at_once_and_each_hears_every_later_message_once(world,
     key = world.api.key(world.game, *CHANNEL_SCOPES)
     with ThreadPoolExecutor(16) as pool:
         sockets = list(
-            pool.map(lambda pair: world.socket(pair[1], api=servers[pair[0] % len(servers)], key=key), enumerate(members))
+            pool.map(
+                lambda pair: world.socket(pair[1], api=servers[pair[0] % len(servers)], key=key), enumerate(members)
+            )
         )
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda member: world.join(cid, member), members))

@@ -52,7 +52,9 @@ def test_k179_update_keeps_creator(setup):
     put(world, owner, cid, ("score", "50"))
     body = put(world, member, cid, ("score", "100"))
     prop = body["upsertedProps"][0]
-    assert (prop["value"], prop["createdBy"]["id"], prop["lastUpdatedBy"]["id"]) == ("100", owner.alias_id, member.alias_id)
+    assert (prop["value"], prop["createdBy"]["id"], prop["lastUpdatedBy"]["id"]) == (
+        "100", owner.alias_id, member.alias_id
+    )
 
 
 def test_k180_null_and_empty_delete(setup):
@@ -117,7 +119,9 @@ def test_k181_k192_k193_k194_k197_size_rejections(setup):
     assert [p["error"] for p in put(world, owner, cid, (array_key, "x"))["failedProps"]] == ["PROP_KEY_TOO_LONG"]
     body = put(world, owner, cid, *[("items[]", str(i)) for i in range(1001)])
     assert body["failedProps"] == [{
-        "key": "items[]", "error": "PROP_ARRAY_TOO_LONG", "message": "Prop array length (1001) for key 'items[]' exceeds 1000 items"
+        "key": "items[]",
+        "error": "PROP_ARRAY_TOO_LONG",
+        "message": "Prop array length (1001) for key 'items[]' exceeds 1000 items",
     }]
     body = put(world, owner, cid, ("items[]", "valid"), ("items[]", "v" * 513))
     assert [(p["key"], p["error"]) for p in body["failedProps"]] == [("items[]", "PROP_VALUE_TOO_LONG")]
@@ -125,7 +129,8 @@ def test_k181_k192_k193_k194_k197_size_rejections(setup):
     put(world, owner, cid, ("K", "50"))
     body = put(world, owner, cid, ("K", "v" * 513), ("score", "100"), ("k" * 129, "200"), ("description", "d" * 513))
     assert (len(body["upsertedProps"]), body["deletedProps"]) == (1, [])
-    assert [p["error"] for p in body["failedProps"]] == ["PROP_VALUE_TOO_LONG", "PROP_KEY_TOO_LONG", "PROP_VALUE_TOO_LONG"]
+    errors = [p["error"] for p in body["failedProps"]]
+    assert errors == ["PROP_VALUE_TOO_LONG", "PROP_KEY_TOO_LONG", "PROP_VALUE_TOO_LONG"]
     assert rows(cid, "K") == ["50"]
 
 
