@@ -10,14 +10,14 @@ from django.utils import timezone
 from game_channels import selectors
 from game_channels.models import ChannelMembership, ChannelProp, ChannelStorageProp, GameChannel
 from game_channels.props import (
+    MAX_KEY_LENGTH,
+    MAX_VALUE_LENGTH,
     channel_prop_rejections,
     contains_profanity,
     is_array_key,
     key_too_long,
     size_rejection,
     value_too_long,
-    MAX_KEY_LENGTH,
-    MAX_VALUE_LENGTH,
 )
 from game_channels.serializers import serialize_channel, serialize_storage_prop
 from players import selectors as player_selectors
