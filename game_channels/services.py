@@ -114,6 +114,8 @@ def update_channel(
     """Update in Talo's order, recording `changedProperties` (rest.md §6.5, socket.md §10.10)."""
     with transaction.atomic():
         channel = _reload(channel, lock=True)
+        if channel is None:
+            raise ServiceError("Channel not found", status=404)
         changed = []
         if name is not UNSET and name.strip():
             channel.name = name.strip()
