@@ -17,18 +17,19 @@ class ApiError(Exception):
 
 
 class ValidationFailed(Exception):
-    """A 400 `{"errors": {field: [message, ...]}}` (rest.md §2.8)."""
+    """A 400 `{"errors": {field: [message, ...]}, **extra}` (rest.md §2.8)."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, **extra):
         super().__init__(errors)
         self.errors = errors
+        self.extra = extra
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApiError):
         return Response({"message": exc.message, **exc.extra}, status=exc.status)
     if isinstance(exc, ValidationFailed):
-        return Response({"errors": exc.errors}, status=400)
+        return Response({"errors": exc.errors, **exc.extra}, status=400)
     if isinstance(exc, exceptions.ParseError):
         return Response({"message": "Invalid JSON body"}, status=400)
     from rest_framework.views import exception_handler as drf_exception_handler

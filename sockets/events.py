@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 CLOSE_REVOKED = 3000
 
 
-def frame_event(group, text, *, scope=None, identified=False, skip=None):
+def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None):
     event = {"type": "frame", "group": group, "text": text}
     if scope is not None:
         event["scope"] = scope
@@ -29,6 +29,8 @@ def frame_event(group, text, *, scope=None, identified=False, skip=None):
         event["identified"] = True
     if skip is not None:
         event["skip"] = skip
+    if skip_alias is not None:
+        event["skip_alias"] = skip_alias
     return event
 
 
@@ -65,6 +67,37 @@ def publish_key_revoked(key_id):
 
 def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels"):
     publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope))
+
+
+def publish_member_added(alias_id, channel_id, res, data, *, scope="read:gameChannels"):
+    """A frame about a new member of a channel, to every member after the join (socket.md
+    §10.5, §10.8), serialised once. The new member's connections get it through the event that
+    adds them to the channel group on every process (so it reaches them even on a process that
+    was not yet subscribed to that group); the channel-group copy skips them."""
+    text = wire.frame(res, data)
+    group = channel_group(channel_id)
+    publish(frame_event(group, text, scope=scope, skip_alias=alias_id))
+    # Every process's hub adds the alias's local connections to the channel group, then hands
+    # them the frame.
+    publish({"type": "join", "group": alias_group(alias_id), "target": group, "text": text, "scope": scope})
+
+
+def publish_channel_left(alias_id, channel_id):
+    """The alias is no longer a member: its connections leave the channel group. Publish the
+    frames its connections must still get (player-left) before this; one publisher's events
+    arrive in order."""
+    publish({"type": "leave", "group": alias_group(alias_id), "target": channel_group(channel_id)})
+
+
+def publish_channel_closed(channel_id):
+    """The channel is gone: every connection leaves its group (after the `deleted` frame)."""
+    group = channel_group(channel_id)
+    publish({"type": "leave", "group": group, "target": group})
+
+
+def publish_channel_changed(channel_id):
+    """The channel's JSON changed: every process drops its cached copy (see Hub.group_data)."""
+    publish({"type": "forget", "group": channel_group(channel_id)})
 
 
 def publish_to_alias(alias_id, res, data, *, scope):

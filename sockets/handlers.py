@@ -2,6 +2,7 @@
 
 from channels.db import database_sync_to_async
 
+from game_channels import realtime
 from players import services
 from players.serializers import serialize_alias
 from sockets import errors, wire
@@ -34,12 +35,12 @@ async def identify(connection, payload):
     connection.player_id = alias.player_id
     connection.alias_data = alias_data
     await hub.join(connection, alias_group(alias.id))
+    await realtime.join_member_groups(hub, connection)
     await connection.deliver(wire.frame(RES_IDENTIFY_SUCCESS, alias_data))
 
 
 async def channel_message(connection, payload):
-    # Game channels arrive with their app (issue 3); until then no channel exists.
-    raise errors.ListenerError("Channel not found")
+    await realtime.send_message(connection, payload["channel"]["id"], payload["message"])
 
 
 async def player_broadcast(connection, payload):

@@ -50,6 +50,9 @@ class Hub:
         self.per_ip = Counter()
         self._subscription_lock = asyncio.Lock()
         self._tasks = []
+        self.data = {}  # group name -> (loaded at, data) cached while subscribed (a game channel's JSON)
+        self._forgotten = 0  # bumped whenever cached data is dropped
+        self.membership_changes = 0  # bumped by every join/leave event applied to local connections
 
     async def start(self):
         self.channel_name = await self.layer.new_channel()
@@ -114,6 +117,30 @@ class Hub:
             elif not wanted and group in self.subscribed:
                 await self.layer.group_discard(group, self.channel_name)
                 self.subscribed.discard(group)
+                self.forget(group)
+
+    # --- per-group data cache ---------------------------------------------------------------
+
+    async def group_data(self, group, load, *, max_age):
+        """Data about a group, loaded with `load()` (synchronous, run off the loop) on a miss or
+        when the copy is older than `max_age` seconds.
+
+        It is kept only while this process is subscribed to the group, so the "forget" events
+        published to the group reach every process holding a copy; a copy that was being loaded
+        while anything was forgotten is not kept."""
+        now = time.monotonic()
+        cached = self.data.get(group)
+        if cached is not None and now - cached[0] < max_age:
+            return cached[1]
+        forgotten = self._forgotten
+        value = await database_sync_to_async(load)()
+        if value is not None and group in self.subscribed and forgotten == self._forgotten:
+            self.data[group] = (now, value)
+        return value
+
+    def forget(self, group):
+        self.data.pop(group, None)
+        self._forgotten += 1
 
     # --- delivery ---------------------------------------------------------------------------
 
@@ -142,6 +169,21 @@ class Hub:
         kind = message["type"]
         if kind == "frame":
             await self._deliver(members, message)
+        elif kind == "join":
+            # Membership events (sockets.events.publish_member_added, publish_channel_left,
+            # publish_channel_closed): the group's local connections join or leave the target
+            # group; joiners then get the frame.
+            self.membership_changes += 1
+            joined = list(members)
+            for connection in joined:
+                await self.join(connection, message["target"])
+            await self._deliver(joined, message)
+        elif kind == "leave":
+            self.membership_changes += 1
+            for connection in list(members):
+                await self.leave(connection, message["target"])
+        elif kind == "forget":
+            self.forget(message["group"])
         elif kind == "close":
             for connection in list(members):
                 await connection.close_socket(message["code"])
@@ -151,12 +193,15 @@ class Hub:
         scope = message.get("scope")
         identified = message.get("identified", False)
         skip = message.get("skip")
+        skip_alias = message.get("skip_alias")
         for connection in list(members):
             if scope is not None and not connection.has_scope(scope):
                 continue
             if identified and connection.alias_id is None:
                 continue
             if skip is not None and connection.connection_id == skip:
+                continue
+            if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             await connection.deliver(text)
 

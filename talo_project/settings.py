@@ -97,7 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every request runs in a thread of its own, so persistent per-thread connections
-    # pile up (hundreds under a connection storm). A bounded psycopg pool per process instead.
+    # pile up (Django's docs: disable them under ASGI): hundreds under a connection storm. A
+    # bounded psycopg pool per process instead; requests beyond it wait for a connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("DATABASE_POOL_SIZE", 16),
@@ -151,6 +153,8 @@ TALO_SOCKET = {
     # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
+    # How often each server process adds the channel messages it counted to `totalMessages`.
+    "MESSAGE_COUNT_FLUSH_SECONDS": env_int("TALO_MESSAGE_COUNT_FLUSH_SECONDS", 5),
 }
 
 # --- REST ---------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def server(django_db_setup, django_db_blocker):
         from django.core.cache import cache
 
         cache.clear()
-    process = ServerProcess("main").start()
+    # TALO_TEST_SERVER=uvicorn runs the suite against uvicorn instead of daphne.
+    process = ServerProcess("main", server=os.environ.get("TALO_TEST_SERVER", "daphne")).start()
     yield process
     process.stop()
 

@@ -1,0 +1,131 @@
+"""Django admin for game channels. Every change goes through game_channels.services, so the
+admin's create/update/delete/membership changes emit the same socket messages as REST
+(rest.md §10); a create names an owner or none."""
+
+from django import forms
+from django.contrib import admin
+
+from game_channels import services
+from game_channels.models import ChannelMembership, ChannelStorageProp, GameChannel
+from game_channels.props import channel_prop_rejections
+
+
+def parse_props(text):
+    """`key=value` per line; a key may repeat only as an array key (`x[]`)."""
+    props = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise forms.ValidationError(f"Line {number}: expected key=value")
+        props.append((key.strip(), value))
+    return props
+
+
+class GameChannelForm(forms.ModelForm):
+    props_text = forms.CharField(
+        label="Props", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One key=value per line; repeat an array key (items[]) once per value.",
+    )
+
+    class Meta:
+        model = GameChannel
+        fields = ["game", "name", "owner", "auto_cleanup", "private", "temporary_membership"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["props_text"].initial = "\n".join(f"{p.key}={p.value}" for p in self.instance.props.all())
+
+    def clean(self):
+        cleaned = super().clean()
+        game = cleaned.get("game") or (self.instance.game if self.instance.pk else None)
+        owner = cleaned.get("owner")
+        if game is not None and owner is not None and owner.game_id != game.id:
+            self.add_error("owner", "The owner must be a player alias of the channel's game.")
+        try:
+            cleaned["props"] = parse_props(cleaned.get("props_text", ""))
+        except forms.ValidationError as exc:
+            self.add_error("props_text", exc)
+            return cleaned
+        if game is not None:
+            rejected = channel_prop_rejections(cleaned["props"], block_profanity=game.block_props_profanity)
+            for item in rejected:
+                self.add_error("props_text", f"{item['key']}: {item['message']}")
+        return cleaned
+
+
+class MembershipInline(admin.TabularInline):
+    model = ChannelMembership
+    fields = ["alias", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["alias"]
+    extra = 0
+
+
+class StorageInline(admin.TabularInline):
+    model = ChannelStorageProp
+    fields = ["key", "value", "created_by", "last_updated_by", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GameChannel)
+class GameChannelAdmin(admin.ModelAdmin):
+    form = GameChannelForm
+    list_display = ["name", "game", "owner", "total_messages", "private", "temporary_membership", "created_at"]
+    list_filter = ["game", "private", "temporary_membership"]
+    search_fields = ["name", "owner__identifier"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["total_messages", "created_at", "updated_at"]
+    inlines = [MembershipInline, StorageInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["game"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            channel = services.create_channel(
+                game=data["game"], name=data["name"], owner=data["owner"], props=data["props"],
+                auto_cleanup=data["auto_cleanup"], private=data["private"],
+                temporary_membership=data["temporary_membership"], announce_owner=False,
+            )
+            obj.pk = channel.pk
+            obj.refresh_from_db()
+            return
+        changes = {}
+        if "name" in form.changed_data:
+            changes["name"] = data["name"]
+        if "props_text" in form.changed_data:
+            old_keys = {prop.key for prop in GameChannel.objects.get(pk=obj.pk).props.all()}
+            changes["props"] = data["props"] + [(key, None) for key in old_keys - {k for k, _ in data["props"]}]
+        if "owner" in form.changed_data:
+            changes["owner_alias_id"] = data["owner"].id if data["owner"] else None
+        for field in ("auto_cleanup", "private", "temporary_membership"):
+            if field in form.changed_data:
+                changes[field] = data[field]
+        services.update_channel(channel=obj, **changes)
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ChannelMembership:
+            return super().save_formset(request, form, formset, change)
+        channel = form.instance
+        for membership in formset.save(commit=False):
+            if membership.pk is None:
+                services.join_channel(channel=channel, alias=membership.alias)
+        for membership in formset.deleted_objects:
+            services.leave_channel(channel=channel, alias=membership.alias)
+
+    def delete_model(self, request, obj):
+        services.delete_channel(channel=obj)
+
+    def delete_queryset(self, request, queryset):
+        for channel in queryset:
+            services.delete_channel(channel=channel)

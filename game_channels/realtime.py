@@ -1,0 +1,87 @@
+"""Game channels on the per-process hub (design.md): which channel groups a connection is in,
+and `v1.channels.message` without a database query or a per-recipient encoding per message.
+
+A connection is in `channel.<id>` exactly while its alias is a member: it joins its alias's
+channels on identify, and the membership events the services publish (sockets.events) move it
+in and out on every process. The channel's JSON is cached per process by the hub while the
+process holds the group, dropped by the "forget" event a channel update publishes, and refreshed
+every CHANNEL_JSON_MAX_AGE seconds."""
+
+from channels.db import database_sync_to_async
+
+from game_channels import message_counts, selectors
+from game_channels.serializers import serialize_channel
+from sockets import events, wire
+from sockets.errors import ListenerError
+from sockets.hub import channel_group, get_hub
+
+RES_MESSAGE = "v1.channels.message"
+READ_SCOPE = "read:gameChannels"
+CHANNEL_GROUP_PREFIX = channel_group("")
+# Like Talo's channel cache: a copy is refreshed at least this often, so `totalMessages` in
+# message payloads lags by at most this (plus the counters' flush interval).
+CHANNEL_JSON_MAX_AGE = 600
+
+
+MEMBERSHIP_READ_ATTEMPTS = 3
+
+
+async def join_member_groups(hub, connection):
+    """On identify (one query): the connection joins the groups of its alias's channels and
+    leaves those of an alias it was identified as before.
+
+    The connection is already in its alias group, so membership events published from now on
+    reach it; one applied while the memberships were being read or joined (a leave arriving
+    before the join it undoes) makes the read start again."""
+    for _ in range(MEMBERSHIP_READ_ATTEMPTS):
+        changes = hub.membership_changes
+        channel_ids = await database_sync_to_async(selectors.member_channel_ids)(connection.alias_id)
+        wanted = {channel_group(channel_id) for channel_id in channel_ids}
+        for group in [g for g in connection.groups if g.startswith(CHANNEL_GROUP_PREFIX) and g not in wanted]:
+            await hub.leave(connection, group)
+        for group in wanted:
+            await hub.join(connection, group)
+        if hub.membership_changes == changes:
+            return
+
+
+def _channel_id(value):
+    """A channel id from the payload's number; None when no channel can have it."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    if not 0 < value <= selectors.MAX_ID:
+        return None
+    return value
+
+
+def _check_member(game_id, alias_id, channel_id):
+    """The error path only: tell a missing channel (another game's included, DECISIONS.md row 4)
+    from a non-member. A member whose join event has not arrived yet passes."""
+    if channel_id is None or selectors.get_channel(game_id=game_id, channel_id=channel_id) is None:
+        raise ListenerError("Channel not found")
+    if not selectors.is_member(channel_id=channel_id, alias_id=alias_id):
+        raise ListenerError("Player not in channel")
+
+
+def _load_channel(channel_id):
+    channel = selectors.channels_with_relations().filter(id=channel_id).first()
+    return None if channel is None else serialize_channel(channel)
+
+
+async def send_message(connection, channel_id, message):
+    """socket.md §9.2: one frame, serialised once, to the channel group's members that have
+    read:gameChannels (the sender's connections included)."""
+    hub = await get_hub()
+    channel_id = _channel_id(channel_id)
+    group = channel_group(channel_id)
+    if channel_id is None or group not in connection.groups:
+        await database_sync_to_async(_check_member)(connection.grant.game_id, connection.alias_id, channel_id)
+        await hub.join(connection, group)
+    channel = await hub.group_data(group, lambda: _load_channel(channel_id), max_age=CHANNEL_JSON_MAX_AGE)
+    if channel is None:
+        raise ListenerError("Channel not found")
+    text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": connection.alias_data})
+    await events.apublish(events.frame_event(group, text, scope=READ_SCOPE))
+    message_counts.add(channel_id)

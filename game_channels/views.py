@@ -1,0 +1,348 @@
+"""Thin REST views for game channels (rest.md §6): validate, check scopes, load the alias and
+the channel, call a service or selector, serialise. Error precedence (rest.md §2.2): validation
+400 → scope 403 → alias 404 → channel 404 → owner/member/private 403."""
+
+import uuid
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from game_channels import selectors, services, validation
+from game_channels.serializers import (
+    serialize_channel,
+    serialize_rest_channel,
+    serialize_storage_list_items,
+    serialize_storage_read,
+)
+from players.api import ApiError, ValidationFailed, alias_id_header, header_flag, load_alias, require_scopes
+from players.selectors import get_alias
+from players.serializers import serialize_alias
+
+READ = "read:gameChannels"
+WRITE = "write:gameChannels"
+MAX_STORAGE_KEYS = 50
+
+NOT_OWNER = "This player is not the owner of the channel"
+NOT_MEMBER = "This player is not a member of the channel"
+
+
+def _prop_filter(request):
+    return request.query_params.get("propKey") or None, request.query_params.get("propValue")
+
+
+# --- loading, in the precedence order ---------------------------------------------------------
+
+
+def _load_channel(request, channel_id):
+    channel = selectors.get_channel(game_id=request.auth.game_id, channel_id=channel_id)
+    if channel is None:
+        raise ApiError(404, "Channel not found")
+    return channel
+
+
+def _require_owner(channel, alias):
+    if channel.owner_id is None or channel.owner_id != alias.id:
+        raise ApiError(403, NOT_OWNER)
+
+
+def _require_member(channel, alias):
+    if not selectors.is_member(channel_id=channel.id, alias_id=alias.id):
+        raise ApiError(403, NOT_MEMBER)
+
+
+def _include_dev_data(request):
+    return header_flag(request, "x-talo-include-dev-data")
+
+
+def _rest_channel(request, channel):
+    count = selectors.member_count(channel.id, include_dev_data=_include_dev_data(request))
+    return serialize_rest_channel(channel, count)
+
+
+def _service(call):
+    try:
+        return call()
+    except services.PropsRejected as exc:
+        raise ValidationFailed({"props": [exc.message]}, rejectedProps=exc.rejected) from None
+    except services.ServiceError as exc:
+        raise ApiError(exc.status, exc.message, **exc.extra) from None
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class ChannelsView(APIView):
+    def get(self, request):
+        """6.1: public channels, most messages first, paginated."""
+        validator = validation.Validator()
+        page = validation.page(validator, request)
+        validator.done()
+        require_scopes(request, READ)
+        prop_key, prop_value = _prop_filter(request)
+        channels = selectors.public_channels(
+            game_id=request.auth.game_id,
+            search=request.query_params.get("search") or None,
+            prop_key=prop_key,
+            prop_value=prop_value,
+            include_dev_data=_include_dev_data(request),
+        )
+        items, count, is_last = selectors.page(channels, page)
+        return Response(
+            {
+                "channels": [serialize_rest_channel(channel, channel.member_count) for channel in items],
+                "count": count,
+                "itemsPerPage": selectors.ITEMS_PER_PAGE,
+                "isLastPage": is_last,
+            }
+        )
+
+    def post(self, request):
+        """6.2: the caller creates and owns the channel and is its first member."""
+        body = validation.body_of(request)
+        validator = validation.Validator()
+        validator.check(lambda: alias_id_header(request))
+        name = validation.required(validator, body, "name", "string", validation.is_str)
+        props = validation.props(validator, body, nullable=False)
+        flags = {
+            field: validation.optional(validator, body, wire_name, "boolean", validation.is_bool)
+            for field, wire_name in (
+                ("auto_cleanup", "autoCleanup"), ("private", "private"), ("temporary_membership", "temporaryMembership")
+            )
+        }
+        validator.done()
+        require_scopes(request, WRITE)
+        alias = load_alias(request, alias_id_header(request))
+        channel = _service(
+            lambda: services.create_channel(
+                game=request.auth.game,
+                name=name,
+                owner=alias,
+                props=[] if props is validation.UNSET else props,
+                **{field: value for field, value in flags.items() if value is not validation.UNSET},
+            )
+        )
+        return Response({"channel": _rest_channel(request, channel)})
+
+
+class SubscriptionsView(APIView):
+    def get(self, request):
+        """6.3: the caller's channels, private ones included, no pagination."""
+        validator = validation.Validator()
+        validator.check(lambda: alias_id_header(request))
+        validator.done()
+        require_scopes(request, READ)
+        alias = load_alias(request, alias_id_header(request))
+        prop_key, prop_value = _prop_filter(request)
+        channels = selectors.subscribed_channels(
+            alias=alias, prop_key=prop_key, prop_value=prop_value, include_dev_data=_include_dev_data(request)
+        )
+        return Response({"channels": [serialize_rest_channel(channel, channel.member_count) for channel in channels]})
+
+
+class ChannelView(APIView):
+    def get(self, request, channel_id):
+        """6.4: any channel of the game, no alias needed."""
+        validator = validation.Validator()
+        channel_id = validation.channel_id(validator, channel_id)
+        validator.done()
+        require_scopes(request, READ)
+        channel = _load_channel(request, channel_id)
+        return Response({"channel": _rest_channel(request, channel)})
+
+    def put(self, request, channel_id):
+        """6.5: owner only; ownership-transferred and/or updated to the members."""
+        body = validation.body_of(request)
+        validator = validation.Validator()
+        channel_id = validation.channel_id(validator, channel_id)
+        validator.check(lambda: alias_id_header(request))
+        changes = {
+            "name": validation.optional(validator, body, "name", "string", validation.is_str),
+            "props": validation.props(validator, body, nullable=True),
+            "owner_alias_id": validation.optional(
+                validator, body, "ownerAliasId", "number", lambda value: value is None or validation.is_number(value)
+            ),
+            "auto_cleanup": validation.optional(validator, body, "autoCleanup", "boolean", validation.is_bool),
+            "private": validation.optional(validator, body, "private", "boolean", validation.is_bool),
+            "temporary_membership": validation.optional(
+                validator, body, "temporaryMembership", "boolean", validation.is_bool
+            ),
+        }
+        validator.done()
+        require_scopes(request, WRITE)
+        alias = load_alias(request, alias_id_header(request))
+        channel = _load_channel(request, channel_id)
+        _require_owner(channel, alias)
+        if changes["owner_alias_id"] is not None:
+            changes["owner_alias_id"] = validation.alias_id(changes["owner_alias_id"])
+        channel = _service(lambda: services.update_channel(channel=channel, **changes))
+        return Response({"channel": _rest_channel(request, channel)})
+
+    def delete(self, request, channel_id):
+        """6.6: owner only; deleted to the members first."""
+        channel, alias = _channel_and_alias(request, channel_id, WRITE)
+        _require_owner(channel, alias)
+        services.delete_channel(channel=channel)
+        return Response(status=204)
+
+
+def _channel_and_alias(request, channel_id, scope, validate=None):
+    """Validate `id`, `x-talo-alias` (and the body/query with `validate`), check the scope, load
+    the alias, then the channel. Returns (channel, alias, validated)."""
+    validator = validation.Validator()
+    channel_id = validation.channel_id(validator, channel_id)
+    validator.check(lambda: alias_id_header(request))
+    validated = validate(validator) if validate else None
+    validator.done()
+    require_scopes(request, scope)
+    alias = load_alias(request, alias_id_header(request))
+    channel = _load_channel(request, channel_id)
+    return (channel, alias, validated) if validate else (channel, alias)
+
+
+class JoinView(APIView):
+    def post(self, request, channel_id):
+        """6.7: private channels refuse everyone; player-joined only for a new member."""
+        channel, alias = _channel_and_alias(request, channel_id, WRITE)
+        if channel.private:
+            raise ApiError(403, "This channel is private")
+        services.join_channel(channel=channel, alias=alias)
+        return Response({"channel": _rest_channel(request, channel)})
+
+
+class LeaveView(APIView):
+    def post(self, request, channel_id):
+        """6.8: a non-member leaving is a no-op."""
+        channel, alias = _channel_and_alias(request, channel_id, WRITE)
+        services.leave_channel(channel=channel, alias=alias)
+        return Response(status=204)
+
+
+def _invitee_id(validator, request):
+    body = validation.body_of(request)
+    return validation.alias_id(validation.required(validator, body, "inviteeAliasId", "number", validation.is_number))
+
+
+class InviteView(APIView):
+    def post(self, request, channel_id):
+        """6.9: owner only; the invitee joins at once."""
+        channel, alias, invitee_id = _channel_and_alias(
+            request, channel_id, WRITE, lambda validator: _invitee_id(validator, request)
+        )
+        _require_owner(channel, alias)
+        invitee = get_alias(game_id=request.auth.game_id, alias_id=invitee_id)
+        if invitee is None:
+            raise ApiError(404, "Invitee not found")
+        if invitee.id == alias.id:
+            raise ApiError(400, "Players cannot invite themselves")
+        services.invite_to_channel(channel=channel, invitee=invitee)
+        return Response(status=204)
+
+
+MEMBER_FILTERS = ("playerId", "aliasId", "identifier", "playerPropKey", "playerPropValue", "playerGroupId")
+
+
+def _member_filters(validator, request):
+    filters = {}
+    page = validation.page(validator, request)
+    for name in MEMBER_FILTERS:
+        value = request.query_params.get(name)
+        if value is None:
+            continue
+        if name in ("playerId", "playerGroupId"):
+            try:
+                value = uuid.UUID(value)
+            except ValueError:
+                validator.error(name, "Invalid UUID")
+                continue
+        elif name == "aliasId":
+            try:
+                value = int(value)
+            except ValueError:
+                validator.error(name, "Invalid input: expected number, received NaN")
+                continue
+        filters[name] = value
+    return page, filters
+
+
+class MembersView(APIView):
+    def get(self, request, channel_id):
+        """6.10: members only; dev-build players hidden unless x-talo-include-dev-data."""
+        channel, alias, (page, filters) = _channel_and_alias(
+            request, channel_id, READ, lambda validator: _member_filters(validator, request)
+        )
+        _require_member(channel, alias)
+        members = selectors.members(channel=channel, include_dev_data=_include_dev_data(request), filters=filters)
+        items, count, is_last = selectors.page(members, page)
+        return Response(
+            {
+                "members": [serialize_alias(member) for member in items],
+                "count": count,
+                "itemsPerPage": selectors.ITEMS_PER_PAGE,
+                "isLastPage": is_last,
+            }
+        )
+
+
+def _prop_key(validator, request):
+    value = request.query_params.get("propKey")
+    if value is None:
+        validator.error("propKey", "propKey is missing from the request query")
+    return value
+
+
+def _prop_keys(validator, request):
+    keys = request.query_params.getlist("propKeys")
+    if not keys:
+        validator.error("propKeys", "propKeys is missing from the request query")
+    elif len(keys) > MAX_STORAGE_KEYS:
+        validator.error("propKeys", "Maximum 50 keys allowed per request")
+    elif any(not key.strip() for key in keys):
+        validator.error("propKeys", "All keys must be non-empty strings")
+    return keys
+
+
+def _storage_props(validator, request):
+    return validation.props(validator, validation.body_of(request), nullable=True, always=True)
+
+
+class StorageView(APIView):
+    def get(self, request, channel_id):
+        """6.11: one key, flattened for array keys."""
+        channel, alias, key = _channel_and_alias(
+            request, channel_id, READ, lambda validator: _prop_key(validator, request)
+        )
+        _require_member(channel, alias)
+        rows = selectors.storage_rows(channel_id=channel.id, keys=[key]).get(key, [])
+        return Response({"prop": serialize_storage_read(key, rows)})
+
+    def put(self, request, channel_id):
+        """6.13: rejections never fail the request; storage.updated always goes out."""
+        channel, alias, props = _channel_and_alias(
+            request, channel_id, WRITE, lambda validator: _storage_props(validator, request)
+        )
+        _require_member(channel, alias)
+        upserted, deleted, failed = _service(
+            lambda: services.put_storage(channel=channel, alias=alias, props=props)
+        )
+        return Response(
+            {
+                "channel": serialize_channel(channel),
+                "upsertedProps": upserted,
+                "deletedProps": deleted,
+                "failedProps": failed,
+            }
+        )
+
+
+class StorageListView(APIView):
+    def get(self, request, channel_id):
+        """6.12: in request order, unknown keys skipped, array keys expanded."""
+        channel, alias, keys = _channel_and_alias(
+            request, channel_id, READ, lambda validator: _prop_keys(validator, request)
+        )
+        _require_member(channel, alias)
+        rows = selectors.storage_rows(channel_id=channel.id, keys=keys)
+        props = []
+        for key in dict.fromkeys(keys):
+            props += serialize_storage_list_items(key, rows.get(key, []))
+        return Response({"props": props})
