@@ -43,7 +43,7 @@ def test_messages_need_no_database_query(transactional_db, monkeypatch):
     )
 
     async def identified(hub, alias):
-        connection = Connection(RecordingConsumer(), grant)
+        connection = Connection(RecordingConsumer(), grant, "127.0.0.1")
         await hub.register(connection)
         connection.alias_id = alias.id
         connection.alias_data = serialize_alias(alias)
