@@ -94,8 +94,9 @@ class ServerProcess:
     def alive(self):
         return self.process.poll() is None
 
-    def read_log(self):
-        return Path(self.log.name).read_text(errors="replace")[-5000:]
+    def read_log(self, tail=5000):
+        text = Path(self.log.name).read_text(errors="replace")
+        return text[-tail:] if tail else text
 
 
 class NginxProcess:
@@ -177,3 +178,37 @@ http {
     }
 }
 """
+
+
+class RedisProcess:
+    """A Redis server a test owns (and may restart), on a free loopback port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)

@@ -42,11 +42,11 @@ def api(transactional_db, cluster):
 
 def test_sockets_through_nginx_spread_over_both_processes_and_revocation_reaches_all(api, cluster):
     _, servers = cluster
-    before = [server.read_log().count('"WSCONNECT /"') for server in servers]
+    before = [server.read_log(tail=None).count('"WSCONNECT /"') for server in servers]
     game = api.game(name="Cluster Game")
     token = api.key(game, "read:players")
     sockets = [api.socket(token) for _ in range(6)]
-    after = [server.read_log().count('"WSCONNECT /"') for server in servers]
+    after = [server.read_log(tail=None).count('"WSCONNECT /"') for server in servers]
     assert all(a > b for a, b in zip(after, before)), (before, after)  # both processes serve sockets
     for sock in sockets:
         sock.expect_silence()
@@ -61,3 +61,28 @@ def test_sockets_through_nginx_spread_over_both_processes_and_revocation_reaches
         assert sock.wait_closed(timeout=5) == (3000, "")
     assert time.monotonic() - started < 5
     assert AccessKey.objects.get(game=game).revoked_at is not None
+
+
+def test_channel_messages_cross_processes_through_nginx(api, cluster):
+    from tests.game_channels.conftest import World
+
+    _, servers = cluster
+    world = World(api)
+    members = [world.player() for _ in range(4)]
+    channel_id = world.create(members[0])["id"]
+    for member in members[1:]:
+        world.join(channel_id, member)
+    before = [server.read_log(tail=None).count('"WSCONNECT /"') for server in servers]
+    sockets = [world.socket(member) for member in members]
+    after = [server.read_log(tail=None).count('"WSCONNECT /"') for server in servers]
+    assert all(a > b for a, b in zip(after, before)), "nginx should spread the sockets over both processes"
+    for index, sender in enumerate(sockets):
+        text = f"from member {index}"
+        sender.send({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": text}})
+        for sock in sockets:
+            data = sock.expect("v1.channels.message")
+            assert (data["message"], data["playerAlias"]["id"], data["channel"]["id"]) == (
+                text, members[index].alias_id, channel_id
+            )
+    for sock in sockets:
+        sock.expect_silence()  # each message exactly once
