@@ -98,8 +98,7 @@ def members(*, channel, include_dev_data, filters):
             prop &= Q(player__props__value=filters["playerPropValue"])
         queryset = queryset.filter(id__in=PlayerAlias.objects.filter(prop).values("id"))
     if "playerGroupId" in filters:
-        # Player groups are not part of this server: no player belongs to one.
-        queryset = queryset.none()
+        queryset = queryset.filter(player__groups__id=filters["playerGroupId"])
     return queryset.order_by("id")
 
 

@@ -368,6 +368,15 @@ def test_unknown_member_filters_and_group_filter(world):
     path = f"/{channel['id']}/members"
     response = world.call("GET", path, owner, params={"playerId": "nope"})
     assert (response.status_code, response.json()) == (400, {"errors": {"playerId": ["Invalid UUID"]}})
-    # Player groups are not part of this server: no member is in any group.
+    # An unknown group has no members.
     body = world.ok("GET", path, owner, params={"playerGroupId": "5b1c5b4e-9d4b-4a5e-8d8e-1c2f3a4b5c6d"})
     assert (body["members"], body["count"]) == ([], 0)
+    # A group's members are found through it (scenario 165, playerGroupId).
+    from players.models import PlayerAlias, PlayerGroup
+
+    grouped = world.player()
+    world.join(channel["id"], grouped)
+    group = PlayerGroup.objects.create(game=world.game, name="vip")
+    group.members.add(PlayerAlias.objects.get(id=grouped.alias_id).player)
+    body = world.ok("GET", path, owner, params={"playerGroupId": str(group.id)})
+    assert ([m["id"] for m in body["members"]], body["count"], body["isLastPage"]) == ([grouped.alias_id], 1, True)
