@@ -2,7 +2,7 @@ import os
 import pytest
 
 from tests.servers import ServerProcess
-from tests.support import Api
+from tests.support import api_on
 
 
 
@@ -45,7 +45,5 @@ def server(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def api(transactional_db, server):
-    client = Api(server)
-    yield client
-    client.close()
-    assert server.alive(), server.read_log()
+    with api_on(server) as client:
+        yield client

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
@@ -43,15 +44,10 @@ def server_env(**overrides):
     return env
 
 
-class ServerProcess:
-    def __init__(self, name, port=None, server="daphne", proxy_headers=False, **env):
-        self.name = name
-        self.port = port or free_port()
-        self.server = server
-        self.proxy_headers = proxy_headers
-        self.env = server_env(**env)
-        self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
-        self.process = None
+class LoopbackProcess:
+    """A process of the test's serving HTTP and WebSocket on a free loopback port."""
+
+    process = None
 
     @property
     def http(self):
@@ -61,26 +57,19 @@ class ServerProcess:
     def ws(self):
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server]
-            + (["--proxy-headers"] if self.proxy_headers else []),
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
+    def wait_healthy(self, timeout):
+        """Until GET /public/health answers 204; raises with `self.diagnose()` otherwise."""
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server {self.name} exited: {self.read_log()}")
+                raise RuntimeError(f"{type(self).__name__} exited: {self.diagnose()}")
             try:
                 if httpx.get(self.http + "/public/health", timeout=1).status_code == 204:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"server {self.name} did not start: {self.read_log()}")
+        raise RuntimeError(f"{type(self).__name__} did not start: {self.diagnose()}")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -94,12 +83,46 @@ class ServerProcess:
     def alive(self):
         return self.process.poll() is None
 
+
+class ServerProcess(LoopbackProcess):
+    def __init__(self, name, port=None, server="daphne", proxy_headers=False, **env):
+        self.name = name
+        self.port = port or free_port()
+        self.server = server
+        self.proxy_headers = proxy_headers
+        self.env = server_env(**env)
+        self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server]
+            + (["--proxy-headers"] if self.proxy_headers else []),
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        return self.wait_healthy(30)
+
+    def diagnose(self):
+        return self.read_log()
+
     def read_log(self, tail=5000):
         text = Path(self.log.name).read_text(errors="replace")
         return text[-tail:] if tail else text
 
 
-class NginxProcess:
+@contextmanager
+def serving(name, **options):
+    """A started ServerProcess for the duration of the block."""
+    process = ServerProcess(name, **options).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+class NginxProcess(LoopbackProcess):
     """nginx in front of server processes, configured like deploy/nginx.conf, on loopback."""
 
     def __init__(self, upstreams):
@@ -109,15 +132,6 @@ class NginxProcess:
         (self.prefix / "nginx.conf").write_text(
             NGINX_TEST_CONF.replace("{servers}", servers).replace("{port}", str(self.port))
         )
-        self.process = None
-
-    @property
-    def http(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self):
-        return f"ws://127.0.0.1:{self.port}"
 
     def start(self):
         self.process = subprocess.Popen(
@@ -125,19 +139,10 @@ class NginxProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.http + "/public/health", timeout=1).status_code == 204:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("nginx did not start: " + (self.prefix / "error.log").read_text())
+        return self.wait_healthy(15)
 
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+    def diagnose(self):
+        return (self.prefix / "error.log").read_text() if (self.prefix / "error.log").exists() else ""
 
 
 # deploy/nginx.conf, with a test's ports and paths (and no privileged port or system user).

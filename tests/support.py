@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from contextlib import contextmanager
 
 import httpx
 from websockets.exceptions import ConnectionClosed
@@ -124,3 +125,15 @@ class Api:
                 pass
         for client in self._clients:
             client.close()
+
+
+@contextmanager
+def api_on(front, *servers):
+    """An Api talking to `front`; afterwards every server (front by default) must still be up."""
+    client = Api(front)
+    try:
+        yield client
+    finally:
+        client.close()
+    for server in servers or (front,):
+        assert server.alive(), server.read_log()

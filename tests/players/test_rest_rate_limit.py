@@ -2,17 +2,15 @@
 
 import pytest
 
-from tests.servers import ServerProcess
-from tests.support import Api
+from tests.servers import serving
+from tests.support import api_on
 
 
 @pytest.fixture
 def limited(transactional_db, django_db_setup):
-    process = ServerProcess("rest-limited", TALO_REST_RATE_LIMIT=5, TALO_REST_RATE_LIMIT_AUTH=3).start()
-    client = Api(process)
-    yield client
-    client.close()
-    process.stop()
+    with serving("rest-limited", TALO_REST_RATE_LIMIT=5, TALO_REST_RATE_LIMIT_AUTH=3) as process:
+        with api_on(process) as client:
+            yield client
 
 
 def test_rest_rate_limits_by_bucket(limited):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 
 from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
-from tests.servers import ServerProcess
+from tests.servers import serving
 from tests.support import Api
 
 FRAMES = int(os.environ.get("TALO_FUZZ_FRAMES", "10000"))
@@ -153,10 +153,9 @@ def _same(a, b):
 
 
 @pytest.fixture(scope="module")
-def fuzz_server(django_db_setup, django_db_blocker):
-    process = ServerProcess("fuzz", TALO_RATE_LIMIT_UNIDENTIFIED=10**9, TALO_RATE_LIMIT_IDENTIFIED=10**9).start()
-    yield process
-    process.stop()
+def fuzz_server(django_db_setup):
+    with serving("fuzz", TALO_RATE_LIMIT_UNIDENTIFIED=10**9, TALO_RATE_LIMIT_IDENTIFIED=10**9) as process:
+        yield process
 
 
 def snapshot():

@@ -8,28 +8,21 @@ import pytest
 from websockets.client import ClientProtocol
 from websockets.uri import parse_uri
 
-from tests.servers import ServerProcess
-from tests.support import Api
+from tests.servers import serving
+from tests.support import api_on
 
 
 @pytest.fixture(scope="module")
-def guarded_server(django_db_setup, django_db_blocker):
-    process = ServerProcess(
-        "guarded",
-        TALO_SLOW_CONSUMER_BYTES=256 * 1024,
-        TALO_SLOW_CONSUMER_SECONDS=1,
-        TALO_MAX_CONNECTIONS_PER_KEY=3,
-    ).start()
-    yield process
-    process.stop()
+def guarded_server(django_db_setup):
+    limits = {"TALO_SLOW_CONSUMER_BYTES": 256 * 1024, "TALO_SLOW_CONSUMER_SECONDS": 1, "TALO_MAX_CONNECTIONS_PER_KEY": 3}
+    with serving("guarded", **limits) as process:
+        yield process
 
 
 @pytest.fixture
 def api(transactional_db, guarded_server):
-    client = Api(guarded_server)
-    yield client
-    client.close()
-    assert guarded_server.alive(), guarded_server.read_log(tail=None)
+    with api_on(guarded_server) as client:
+        yield client
 
 
 class StubbornClient:

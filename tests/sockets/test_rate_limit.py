@@ -4,32 +4,29 @@ import time
 
 import pytest
 
-from tests.servers import ServerProcess
-from tests.support import Api, error
+from tests.servers import serving
+from tests.support import api_on, error
 
 RATE_LIMITED = error("RATE_LIMIT_EXCEEDED", "unknown", "Rate limit exceeded")
 UNIDENTIFIED, IDENTIFIED, WINDOW = 5, 10, 2
 
 
 @pytest.fixture(scope="module")
-def limited_server(django_db_setup, django_db_blocker):
-    process = ServerProcess(
-        "rate-limited",
-        TALO_RATE_LIMIT_UNIDENTIFIED=UNIDENTIFIED,
-        TALO_RATE_LIMIT_IDENTIFIED=IDENTIFIED,
-        TALO_RATE_LIMIT_WINDOW=WINDOW,
-        TALO_RATE_LIMIT_BLOCK=WINDOW,
-    ).start()
-    yield process
-    process.stop()
+def limited_server(django_db_setup):
+    limits = {
+        "TALO_RATE_LIMIT_UNIDENTIFIED": UNIDENTIFIED,
+        "TALO_RATE_LIMIT_IDENTIFIED": IDENTIFIED,
+        "TALO_RATE_LIMIT_WINDOW": WINDOW,
+        "TALO_RATE_LIMIT_BLOCK": WINDOW,
+    }
+    with serving("rate-limited", **limits) as process:
+        yield process
 
 
 @pytest.fixture
 def api(transactional_db, limited_server):
-    client = Api(limited_server)
-    yield client
-    client.close()
-    assert limited_server.alive(), limited_server.read_log()
+    with api_on(limited_server) as client:
+        yield client
 
 
 def heartbeats(sock, count):

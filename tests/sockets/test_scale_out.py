@@ -10,7 +10,7 @@ import pytest
 
 from players.models import AccessKey
 from tests.servers import ROOT, NginxProcess, ServerProcess, server_env
-from tests.support import Api
+from tests.support import api_on
 
 pytestmark = [
     pytest.mark.redis,
@@ -33,11 +33,8 @@ def cluster(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def api(transactional_db, cluster):
-    client = Api(cluster[0])
-    yield client
-    client.close()
-    for server in cluster[1]:
-        assert server.alive(), server.read_log()
+    with api_on(cluster[0], *cluster[1]) as client:
+        yield client
 
 
 def test_sockets_through_nginx_spread_over_both_processes_and_revocation_reaches_all(api, cluster):
