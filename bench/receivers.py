@@ -70,9 +70,8 @@ async def _hold(specs, pipe):
     pipe.send(("ready", len(sockets)))
     while True:
         command = await loop.run_in_executor(None, pipe.recv)
-        if command == "reset":
-            counter = Counter()
-            pipe.send("reset")
+        if command == "count":
+            pipe.send(counter.deliveries)
         elif command == "stop":
             pipe.send(
                 {

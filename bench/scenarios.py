@@ -152,6 +152,25 @@ class Receivers:
                 raise RuntimeError(f"receiver failed: {status}")
             self.count += status[1]
 
+    def deliveries(self):
+        total = 0
+        for pipe in self.pipes:
+            pipe.send("count")
+        for pipe in self.pipes:
+            total += pipe.recv()
+        return total
+
+    def wait_drained(self, timeout=60, quiet=1.0):
+        """Until no receiver counted anything new for `quiet` seconds (or `timeout`)."""
+        deadline = time.monotonic() + timeout
+        last = -1
+        while time.monotonic() < deadline:
+            current = self.deliveries()
+            if current == last:
+                return
+            last = current
+            time.sleep(quiet)
+
     def collect(self):
         results = []
         for pipe in self.pipes:
@@ -223,10 +242,7 @@ async def drive_senders(kind, sockets, channel_id, *, mode, seconds, rate=None, 
             sent += 1
 
     await asyncio.gather(*(send(i, ws) for i, ws in enumerate(sockets)))
-    await asyncio.sleep(2)  # drain
-    for task in readers:
-        task.cancel()
-    return sent, received, per_message, echoes
+    return sent, received, per_message, echoes, readers
 
 
 def summarise(label, server_kind, members, mode, sent, total_sockets, deliveries, per_message, latencies, cpu, seconds):
@@ -287,12 +303,17 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
         sockets = await asyncio.gather(*(open_socket(url, identity) for url, identity in sender_specs))
         cpu0 = sum(server.cpu_seconds() for server in servers)
         started = time.monotonic()
-        sent, echoed, sender_counts, echoes = await drive_senders(
+        sent, _, sender_counts, echoes, readers = await drive_senders(
             kind, sockets, channel_id, mode=mode, seconds=seconds, rate=rate, window=window
         )
+        # Drain: until the receivers stop counting (everything sent has been delivered or lost).
+        await asyncio.get_running_loop().run_in_executor(None, receivers.wait_drained)
         elapsed = time.monotonic() - started
         cpu = sum(server.cpu_seconds() for server in servers) - cpu0
+        for task in readers:
+            task.cancel()
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        echoed = sum(sender_counts.values())
         return sent, echoed, sender_counts, echoes, cpu, elapsed
 
     sent, echoed, per_message, echoes, cpu, elapsed = asyncio.run(go())
