@@ -128,12 +128,18 @@ TALO_SOCKET = {
     # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
+    # DECISIONS.md row 2: each process refreshes its identified connections' entries in the shared
+    # registry every PRESENCE_TTL / 3 seconds; a crashed process's players go offline within
+    # PRESENCE_TTL. A presence set online over REST only goes offline after PRESENCE_STALE_SECONDS
+    # without an update (Talo's background clean-up, socket.md §12).
+    "PRESENCE_TTL": env_int("TALO_PRESENCE_TTL", 180),
+    "PRESENCE_STALE_SECONDS": env_int("TALO_PRESENCE_STALE_SECONDS", 30 * 60),
 }
 
 # --- REST ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["players.permissions.HasAccessKey"],
+    "DEFAULT_PERMISSION_CLASSES": ["players.permissions.HasAccessKey", "players.permissions.PlayerSession"],
     # DRF's renderer is already compact with non-ASCII raw, as Talo's JSON is.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
