@@ -1,4 +1,6 @@
-"""The JSON shapes of objects.md §1–3, built as plain dicts in Talo's key order."""
+"""The JSON shapes of objects.md §1–4, §7 and §8, built as plain dicts in Talo's key order."""
+
+from django.core.exceptions import ObjectDoesNotExist
 
 
 def format_date(value):
