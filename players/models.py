@@ -105,7 +105,7 @@ class PlayerPresence(models.Model):
     # The alias that last wrote the presence.
     player_alias = models.ForeignKey(PlayerAlias, on_delete=models.SET_NULL, null=True, related_name="+")
     online = models.BooleanField(default=False)
-    custom_status = models.CharField(max_length=255, blank=True, default="")
+    custom_status = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

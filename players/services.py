@@ -277,11 +277,13 @@ def sweep_stale_presence():
     older than PRESENCE_STALE_SECONDS. Safe to run on every process at once."""
     now = timezone.now()
     stale_after = settings.TALO_SOCKET["PRESENCE_STALE_SECONDS"]
-    candidates = PlayerPresence.objects.filter(
-        online=True, updated_at__lt=now - timedelta(seconds=settings.TALO_SOCKET["PRESENCE_TTL"])
-    ).values_list("player_id", "updated_at")
-    for player_id, updated_at in candidates:
-        live, died = live_connections().status(str(player_id))
+    candidates = list(
+        PlayerPresence.objects.filter(
+            online=True, updated_at__lt=now - timedelta(seconds=settings.TALO_SOCKET["PRESENCE_TTL"])
+        ).values_list("player_id", "updated_at")
+    )
+    statuses = live_connections().statuses([str(player_id) for player_id, _ in candidates])
+    for (player_id, updated_at), (live, died) in zip(candidates, statuses):
         if live or not (died or updated_at < now - timedelta(seconds=stale_after)):
             continue
         with transaction.atomic():
@@ -474,7 +476,7 @@ def check_request_session(*, game_id, alias_header, player_header, token):
     """The x-talo-session check of every request naming a player (rest.md §2.5): needed when the
     alias or player named by the headers belongs to a player with a `talo` alias; valid when it
     verifies with that player's session key and names exactly both headers."""
-    alias_id = int(alias_header) if alias_header is not None and alias_header.isdigit() else None
+    alias_id = int(alias_header) if alias_header and alias_header.isascii() and alias_header.isdigit() else None
     player_id = _uuid_or_none(player_header)
     if alias_id is None and player_id is None:
         return

@@ -79,8 +79,14 @@ class RedisRegistry:
 
     def status(self, player_id):
         """(live connections, whether connections expired without being removed)."""
-        live, dead = self.remove_and_count(keys=[self._key(player_id)], args=["", time.time()])
-        return live, dead > 0
+        return self.statuses([player_id])[0]
+
+    def statuses(self, player_ids):
+        now = time.time()
+        pipe = self.client.pipeline(transaction=False)
+        for player_id in player_ids:
+            self.remove_and_count(keys=[self._key(player_id)], args=["", now], client=pipe)
+        return [(live, dead > 0) for live, dead in pipe.execute()]
 
     def refresh(self, entries):
         expiry = time.time() + ttl()
@@ -112,6 +118,9 @@ class LocalRegistry:
     def status(self, player_id):
         with self.lock:
             return len(self.connections.get(player_id, ())), False
+
+    def statuses(self, player_ids):
+        return [self.status(player_id) for player_id in player_ids]
 
     def refresh(self, entries):
         pass
