@@ -1,6 +1,10 @@
 """scenarios.md E and L: presence over real sockets and REST (socket.md §3.3, §9.1, §10.9, §12;
 rest.md §7; DECISIONS.md row 2)."""
 
+import importlib.machinery
+import sys
+import types
+
 import pytest
 
 from players.models import PlayerPresence
@@ -252,8 +256,33 @@ def test_player_payloads_carry_the_nested_presence(api, game):
     assert list(again["alias"]["player"]["presence"]) == ["online", "customStatus", "updatedAt"]
 
 
-def test_e25_e26_temporary_membership_cleanup_runs_on_offline(api, game):
-    pytest.importorskip(
-        "game_channels.services", reason="game channels (issue 3) provide the temporary-membership clean-up"
-    )
-    pytest.skip("covered once game channels are merged: see players.services.leave_temporary_channels")
+@pytest.fixture
+def channel_cleanup(monkeypatch):
+    """Stands in for game_channels.services (issue 3) and records the clean-up calls."""
+    calls = []
+    module = types.ModuleType("game_channels.services")
+    module.__spec__ = importlib.machinery.ModuleSpec("game_channels.services", None)
+    module.leave_temporary_channels = lambda alias: calls.append(("cleanup", alias.id))
+    monkeypatch.setitem(sys.modules, "game_channels.services", module)
+    return calls
+
+
+def test_e25_every_write_that_leaves_the_player_offline_runs_the_channel_cleanup_first(
+    transactional_db, channel_cleanup, monkeypatch
+):
+    """socket.md §12 — the clean-up runs before the presence message is published. (The channel
+    side of E 25/26 is tested with game channels.)"""
+    from players import services
+    from players.models import Game, Player, PlayerAlias
+    from sockets import events
+
+    monkeypatch.setattr(events, "publish", lambda event: channel_cleanup.append(("publish", event["group"])))
+    game = Game.objects.create(name="cleanup")
+    alias = PlayerAlias.objects.create(player=Player.objects.create(game=game), game=game, service="u", identifier="a")
+    alias = services.selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    services.update_presence(alias=alias, online=True)
+    assert channel_cleanup == [("publish", f"game.{game.id}")]
+    channel_cleanup.clear()
+    services.update_presence(alias=alias, online=False)
+    services.update_presence(alias=alias, custom_status="away")  # still offline: runs again
+    assert channel_cleanup == [("cleanup", alias.id), ("publish", f"game.{game.id}")] * 2
