@@ -1,6 +1,7 @@
 """Reads of games, keys, players and aliases, always scoped to one game."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from players.models import Player, PlayerAlias, PlayerAliasSubscription, PlayerPresence
 
@@ -61,13 +62,16 @@ def get_presence_for_update(*, player_id):
 
 
 def get_presence(*, player):
+    """The player's presence, or the default object for a player without one (objects.md §4)."""
     presence = (
         PlayerPresence.objects.select_related(*(f"player_alias__{name}" for name in PLAYER_RELATED))
         .prefetch_related("player_alias__player__props")
         .filter(player=player)
         .first()
     )
-    if presence is not None and presence.player_alias is not None:
+    if presence is None:
+        return PlayerPresence(player=player, updated_at=timezone.now())
+    if presence.player_alias is not None:
         presence.player_alias.player.presence = presence
     return presence
 

@@ -234,11 +234,6 @@ def update_presence(*, alias, online=UNSUPPLIED, custom_status=UNSUPPLIED):
     return presence
 
 
-def get_presence(*, player):
-    """A player's presence, or the default object for a player without one (objects.md §4)."""
-    return selectors.get_presence(player=player) or PlayerPresence(player=player, updated_at=timezone.now())
-
-
 def connection_identified(*, alias, connection_id):
     """Socket identify, step 6: count the connection for the player and set it online. The
     presence frame is published to every other qualifying connection of the game and returned for
@@ -436,11 +431,6 @@ def delete_subscription(*, alias, subscription_id):
     text = wire.frame(RES_SUBSCRIPTION_DELETED, data)
     for alias_id in (subscription.subscriber_id, subscription.subscribed_to_id):
         events.publish(events.frame_event(alias_group(alias_id), text, scope=RELATIONSHIPS_SCOPE))
-
-
-def broadcast_recipients(*, alias_id):
-    """The alias groups a broadcast from `alias_id` goes to: its confirmed subscribers."""
-    return selectors.confirmed_subscriber_alias_ids(alias_id=alias_id)
 
 
 # --- Talo player authentication (rest.md §2.5, §5.4) ---------------------------------------------

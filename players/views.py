@@ -136,7 +136,7 @@ class PresenceView(APIView):
         player = selectors.get_player(game_id=request.auth.game_id, player_id=player_uuid)
         if player is None:
             raise ApiError(404, "Player not found")
-        return Response({"presence": serialize_presence(services.get_presence(player=player))})
+        return Response({"presence": serialize_presence(selectors.get_presence(player=player))})
 
 
 class PresenceUpdateView(APIView):

@@ -4,7 +4,7 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from players import services
+from players import selectors, services
 from players.serializers import serialize_alias
 from sockets import errors, events, wire
 from sockets.hub import alias_group, get_hub
@@ -66,7 +66,7 @@ async def channel_message(connection, payload):
 
 async def player_broadcast(connection, payload):
     """socket.md §9.3: one frame, serialised once, to each confirmed subscriber's alias group."""
-    recipients = await database_sync_to_async(services.broadcast_recipients)(alias_id=connection.alias_id)
+    recipients = await database_sync_to_async(selectors.confirmed_subscriber_alias_ids)(alias_id=connection.alias_id)
     if not recipients:
         return
     text = wire.frame(services.RES_BROADCAST, {"message": payload["message"], "playerAlias": connection.alias_data})

@@ -3,7 +3,7 @@ Redis (DECISIONS.md rows 2 and 8)."""
 
 import pytest
 
-from players import services
+from players import selectors, services
 from players.models import Player, PlayerAliasSubscription
 from tests.servers import ServerProcess
 from tests.support import PRESENCE_UPDATED, Api
@@ -46,7 +46,7 @@ def test_presence_crosses_processes_and_waits_for_the_last_connection(api, api2,
     on_first.close()
     on_second.expect_silence()
     watcher.expect_silence()
-    assert services.get_presence(player=Player.objects.get(id=body["alias"]["player"]["id"])).online
+    assert selectors.get_presence(player=Player.objects.get(id=body["alias"]["player"]["id"])).online
 
     on_second.close()
     offline = watcher.expect(PRESENCE_UPDATED)

@@ -8,7 +8,7 @@ import types
 import pytest
 
 from players.models import PlayerPresence
-from tests.support import PRESENCE_UPDATED, wait_until
+from tests.support import PRESENCE_UPDATED
 
 IDENTIFY = "v1.players.identify"
 WATCH = ("read:players", "read:playerPresence")
