@@ -191,8 +191,11 @@ def leave_temporary_channels(alias):
 def _locked_presence(player_id):
     """The player's presence row (created if missing), locked until the transaction ends. Every
     presence write and every change to the player's live connections happens under this lock."""
-    PlayerPresence.objects.get_or_create(player_id=player_id)
-    return selectors.get_presence_for_update(player_id=player_id)
+    presence = selectors.get_presence_for_update(player_id=player_id)
+    if presence is None:
+        PlayerPresence.objects.get_or_create(player_id=player_id)
+        presence = selectors.get_presence_for_update(player_id=player_id)
+    return presence
 
 
 def _write_presence(presence, *, alias, online=UNSUPPLIED, custom_status=UNSUPPLIED, skip_connection_id=None):
@@ -269,7 +272,10 @@ def refresh_live_connections(entries):
 def sweep_stale_presence():
     """Set offline every online player without a live connection whose connections died with
     their process (within PRESENCE_TTL), or whose online presence came from REST alone and is
-    older than PRESENCE_STALE_SECONDS. Safe to run on every process at once."""
+    older than PRESENCE_STALE_SECONDS. Safe to run on every process at once; one process per
+    period does the work."""
+    if not live_connections().claim_sweep(max(1, settings.TALO_SOCKET["PRESENCE_TTL"] // 3) - 0.5):
+        return
     now = timezone.now()
     stale_after = settings.TALO_SOCKET["PRESENCE_STALE_SECONDS"]
     candidates = list(

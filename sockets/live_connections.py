@@ -88,6 +88,11 @@ class RedisRegistry:
             self.remove_and_count(keys=[self._key(player_id)], args=["", now], client=pipe)
         return [(live, dead > 0) for live, dead in pipe.execute()]
 
+    def claim_sweep(self, seconds):
+        """True for the one process that sweeps in this period (the sweep is idempotent; this
+        only saves the others the work)."""
+        return bool(self.client.set(f"{self.prefix}:presence-sweep", "1", nx=True, px=max(1, int(seconds * 1000))))
+
     def refresh(self, entries):
         expiry = time.time() + ttl()
         pipe = self.client.pipeline(transaction=False)
@@ -121,6 +126,9 @@ class LocalRegistry:
 
     def statuses(self, player_ids):
         return [self.status(player_id) for player_id in player_ids]
+
+    def claim_sweep(self, seconds):
+        return True
 
     def refresh(self, entries):
         pass

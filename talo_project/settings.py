@@ -113,7 +113,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "sockets.layers.LocalChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talo"}}
+    # Tickets and socket tokens live here: the default 300-entry cull would silently drop live
+    # socket tokens once a few hundred players are about.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "talo",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 
 # --- Socket -------------------------------------------------------------------------------
 TALO_SOCKET = {
