@@ -1,6 +1,7 @@
 """Socket request handlers: each validates nothing more, calls one service, answers or publishes."""
 
 import asyncio
+import logging
 
 from channels.db import database_sync_to_async
 
@@ -8,6 +9,8 @@ from players import selectors, services
 from players.serializers import serialize_alias
 from sockets import errors, events, wire
 from sockets.hub import alias_group, get_hub
+
+logger = logging.getLogger(__name__)
 
 RES_IDENTIFY_SUCCESS = "v1.players.identify.success"
 
@@ -48,15 +51,32 @@ async def identify(connection, payload):
     await connection.deliver(wire.frame(RES_IDENTIFY_SUCCESS, alias_data))
 
 
+# Clean-ups run detached from the consumer: daphne cancels an application instance that has not
+# finished 10 s after its socket closed, which a storm of closes queued on the database thread can
+# exceed. A strong reference keeps each task alive until it is done.
+_cleanups = set()
+
+
 async def connection_closed(connection):
     """Clean-up of a closed connection (socket.md §3.3): the players it identified as go offline
     when it was their last live connection on any process."""
-    if connection.presence_aliases:
-        await database_sync_to_async(services.connection_closed)(
+    if not connection.presence_aliases:
+        return
+    task = asyncio.ensure_future(
+        database_sync_to_async(services.connection_closed)(
             game_id=connection.grant.game_id,
             connection_id=connection.connection_id,
             aliases_by_player=connection.presence_aliases,
         )
+    )
+    _cleanups.add(task)
+    task.add_done_callback(_cleanup_done)
+
+
+def _cleanup_done(task):
+    _cleanups.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("socket: presence clean-up failed", exc_info=task.exception())
 
 
 async def channel_message(connection, payload):

@@ -5,7 +5,8 @@ With `REDIS_URL` set, each player has a Redis hash `<prefix>:presence:<player id
 connection ids that identified as one of its aliases to an expiry time. Each server process
 refreshes the expiry of its own open connections every `PRESENCE_TTL / 3` seconds, so the entries
 of a process that died vanish within `PRESENCE_TTL` and the presence sweep sets those players
-offline. Without Redis there is one server process, and the registry is that process's memory.
+offline. Without Redis there is one server process, and the registry is that process's memory,
+with the same expiry.
 
 The callers hold the player's presence row lock around every change here, so "count reached zero"
 and "write offline" cannot interleave with another connection identifying.
@@ -102,27 +103,36 @@ class RedisRegistry:
 
 
 class LocalRegistry:
-    """The single server process's own connections: nothing can expire behind its back."""
+    """The single server process's registry, with the same expiry rules as Redis: an entry whose
+    clean-up never ran (a cancelled task) expires like a crashed process's would."""
 
     def __init__(self):
-        self.connections = {}
+        self.connections = {}  # player id -> {connection id: expiry}
         self.lock = threading.Lock()
 
     def add(self, player_id, connection_id):
         with self.lock:
-            self.connections.setdefault(player_id, set()).add(connection_id)
+            self.connections.setdefault(player_id, {})[connection_id] = time.time() + ttl()
+
+    def _prune(self, player_id):
+        """(live entries, whether expired ones were dropped); the caller holds the lock."""
+        entries = self.connections.get(player_id, {})
+        now = time.time()
+        dead = [connection_id for connection_id, expiry in entries.items() if expiry <= now]
+        for connection_id in dead:
+            del entries[connection_id]
+        if not entries:
+            self.connections.pop(player_id, None)
+        return len(entries), bool(dead)
 
     def remove(self, player_id, connection_id):
         with self.lock:
-            connections = self.connections.get(player_id, set())
-            connections.discard(connection_id)
-            if not connections:
-                self.connections.pop(player_id, None)
-            return len(connections)
+            self.connections.get(player_id, {}).pop(connection_id, None)
+            return self._prune(player_id)[0]
 
     def status(self, player_id):
         with self.lock:
-            return len(self.connections.get(player_id, ())), False
+            return self._prune(player_id)
 
     def statuses(self, player_ids):
         return [self.status(player_id) for player_id in player_ids]
@@ -131,7 +141,12 @@ class LocalRegistry:
         return True
 
     def refresh(self, entries):
-        pass
+        expiry = time.time() + ttl()
+        with self.lock:
+            for player_id, connection_id in entries:
+                live = self.connections.get(player_id)
+                if live is not None and connection_id in live:
+                    live[connection_id] = expiry
 
 
 @cache
