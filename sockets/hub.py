@@ -159,7 +159,6 @@ class Hub:
             if connection.grant.key_id in revoked:
                 await connection.close_socket(CLOSE_TICKET_REFUSED)
 
-
     # --- presence upkeep (DECISIONS.md row 2) -------------------------------------------------
 
     async def _keep_presence_forever(self):
