@@ -39,11 +39,74 @@ class VerificationKeyInline(admin.TabularInline):
     extra = 0
 
 
+def parse_config_lines(text):
+    """`KEY=VALUE` lines, one prop each (blank lines ignored)."""
+    props = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise forms.ValidationError(f"Line {number}: expected KEY=VALUE")
+        props.append({"key": key.strip(), "value": value})
+    return props
+
+
+class GameForm(forms.ModelForm):
+    """The live config is edited as `KEY=VALUE` lines; saving replaces it and pushes
+    `v1.live-config.updated` through services.set_live_config (rest.md §9)."""
+
+    live_config = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        required=False,
+        help_text="One KEY=VALUE per line. Keys starting with META_ are reserved. Saving pushes "
+        "v1.live-config.updated to every connection of the game with read:gameConfig.",
+    )
+
+    class Meta:
+        model = Game
+        fields = [
+            "name",
+            "verify_requests",
+            "display_name_prop_key",
+            "block_props_profanity",
+            "block_alias_identifier_profanity",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["live_config"] = "\n".join(
+            f"{prop['key']}={prop['value']}" for prop in self.instance.props if not prop["key"].startswith("META_")
+        )
+
+    def clean_live_config(self):
+        wanted = parse_config_lines(self.cleaned_data["live_config"])
+        keys = {prop["key"] for prop in wanted}
+        removed = [
+            {"key": prop["key"], "value": None}
+            for prop in self.instance.props
+            if prop["key"] not in keys and not prop["key"].startswith("META_")
+        ]
+        changes = wanted + removed
+        try:
+            services.check_live_config(changes)
+        except services.LiveConfigInvalid as exc:
+            raise forms.ValidationError(exc.message) from None
+        return changes
+
+
 @admin.register(Game)
 class GameAdmin(admin.ModelAdmin):
+    form = GameForm
     list_display = ["name", "verify_requests", "created_at"]
     search_fields = ["name"]
     inlines = [VerificationKeyInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "live_config" not in form.changed_data:
+            return
+        services.set_live_config(game=obj, props=form.cleaned_data["live_config"])
 
 
 class AccessKeyForm(forms.ModelForm):

@@ -76,3 +76,40 @@ def load_alias(request, alias_id):
     if alias is None:
         raise ApiError(404, "Player not found")
     return alias
+
+
+ABSENT = object()
+NOT_A_NUMBER = "Invalid input: expected number, received NaN"
+
+
+def js_type(value):
+    """The type name zod reports for a parsed JSON value ("received <type>")."""
+    if value is ABSENT:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def expected(type_name, value):
+    return f"Invalid input: expected {type_name}, received {js_type(value)}"
+
+
+def json_body(request):
+    """The request's JSON object (an absent or non-object body counts as `{}`)."""
+    return request.data if isinstance(request.data, dict) else {}
+
+
+def route_id(value):
+    """A numeric route param (rest.md §1): anything else is zod's NaN error on `id`."""
+    if not value.isdigit() or not value.isascii() or len(value) > 18:
+        raise ValidationFailed({"id": [NOT_A_NUMBER]})
+    return int(value)

@@ -135,3 +135,64 @@ class PlayerGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PlayerPresence(models.Model):
+    """One per player (socket.md §12): written by socket identify/close and REST PUT."""
+
+    player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="presence")
+    # The alias that last wrote the presence.
+    player_alias = models.ForeignKey(PlayerAlias, on_delete=models.SET_NULL, null=True, related_name="+")
+    online = models.BooleanField(default=False)
+    custom_status = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "player presence"
+        indexes = [models.Index(fields=["online"])]
+
+    def __str__(self):
+        return f"{self.player_id}: {'online' if self.online else 'offline'}"
+
+
+class PlayerAuth(models.Model):
+    """Talo player authentication (rest.md §5.4) of a player with a `talo` alias. The session key
+    signs the player's session tokens; replacing or clearing it invalidates every older token."""
+
+    player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="auth")
+    password = models.CharField(max_length=255)
+    email = models.CharField(max_length=255, null=True, blank=True)
+    verification_enabled = models.BooleanField(default=False)
+    session_key = models.CharField(max_length=128, null=True, blank=True, editable=False)
+    session_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "player authentication"
+
+    def __str__(self):
+        return str(self.player_id)
+
+
+class PlayerAliasSubscription(models.Model):
+    """A player relationship (rest.md §8): `subscriber` follows `subscribed_to`."""
+
+    UNIDIRECTIONAL = "unidirectional"
+    BIDIRECTIONAL = "bidirectional"
+    RELATIONSHIP_TYPES = [(UNIDIRECTIONAL, UNIDIRECTIONAL), (BIDIRECTIONAL, BIDIRECTIONAL)]
+
+    subscriber = models.ForeignKey(PlayerAlias, on_delete=models.CASCADE, related_name="subscriptions")
+    subscribed_to = models.ForeignKey(PlayerAlias, on_delete=models.CASCADE, related_name="subscribers")
+    confirmed = models.BooleanField(default=False)
+    relationship_type = models.CharField(max_length=16, choices=RELATIONSHIP_TYPES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "subscribed_to"], name="unique_subscription_direction"),
+        ]
+        indexes = [models.Index(fields=["subscribed_to", "confirmed"])]
+
+    def __str__(self):
+        return f"{self.subscriber_id} -> {self.subscribed_to_id}"

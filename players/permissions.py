@@ -1,6 +1,12 @@
-"""Access-key permission shared by every view."""
+"""Permissions shared by every view: the access key, then the Talo player session."""
 
 from rest_framework import permissions
+
+from players import services
+from players.api import ApiError
+
+# The refresh endpoint is how a player without a valid session gets one (rest.md §2.5).
+SESSION_EXEMPT_PATHS = frozenset({"/v1/players/auth/refresh"})
 
 
 class HasAccessKey(permissions.BasePermission):
@@ -29,4 +35,23 @@ class ValidRequestSignature(permissions.BasePermission):
             payload_text=request.body.decode("utf-8", errors="replace"),
         ):
             raise ApiError(401, "Unauthorized")
+        return True
+
+
+class PlayerSession(permissions.BasePermission):
+    """A request naming a Talo-auth player (`x-talo-alias` / `x-talo-player`) needs that player's
+    valid `x-talo-session` (rest.md §2.5), before the route's own validation."""
+
+    def has_permission(self, request, view):
+        if request.auth is None or request.path_info in SESSION_EXEMPT_PATHS:
+            return True
+        try:
+            services.check_request_session(
+                game_id=request.auth.game_id,
+                alias_header=request.headers.get("x-talo-alias"),
+                player_header=request.headers.get("x-talo-player"),
+                token=request.headers.get("x-talo-session"),
+            )
+        except services.ServiceError as exc:
+            raise ApiError(exc.status, exc.message, **exc.extra) from None
         return True

@@ -1,4 +1,6 @@
-"""The JSON shapes of objects.md §1–3, built as plain dicts in Talo's key order."""
+"""The JSON shapes of objects.md §1–4, §7 and §8, built as plain dicts in Talo's key order."""
+
+from django.core.exceptions import ObjectDoesNotExist
 
 
 def format_date(value):
@@ -31,8 +33,49 @@ def serialize_player(player, *, with_aliases=False):
     data["createdAt"] = format_date(player.created_at)
     data["lastSeenAt"] = format_date(player.last_seen_at)
     data["groups"] = [{"id": str(group.id), "name": group.name} for group in player.groups.all()]
-    data["presence"] = None
+    auth = related_or_none(player, "auth")
+    if auth is not None:
+        data["auth"] = serialize_auth(auth)
+    presence = related_or_none(player, "presence")
+    data["presence"] = None if presence is None else serialize_nested_presence(presence)
     return data
+
+
+def related_or_none(instance, name):
+    """A reverse one-to-one (presence, auth) or None when the row does not exist."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def serialize_auth(auth):
+    """PlayerAuth (objects.md §2): emitted whenever the player has Talo authentication."""
+    return {
+        "email": auth.email,
+        "verificationEnabled": auth.verification_enabled,
+        "sessionCreatedAt": format_date(auth.session_created_at),
+    }
+
+
+def serialize_nested_presence(presence):
+    return {
+        "online": presence.online,
+        "customStatus": presence.custom_status,
+        "updatedAt": format_date(presence.updated_at),
+    }
+
+
+def serialize_presence(presence):
+    """The standalone PlayerPresence (objects.md §4). `presence.player_alias.player.presence` is
+    this same record, so the nested copy inside it agrees."""
+    alias = presence.player_alias
+    return {
+        "playerAlias": None if alias is None else serialize_alias(alias),
+        "online": presence.online,
+        "customStatus": presence.custom_status,
+        "updatedAt": format_date(presence.updated_at),
+    }
 
 
 def serialize_alias(alias, *, player=None):
@@ -49,3 +92,21 @@ def serialize_alias(alias, *, player=None):
         "createdAt": format_date(alias.created_at),
         "updatedAt": format_date(alias.updated_at),
     }
+
+
+def serialize_subscription(subscription):
+    """PlayerAliasSubscription (objects.md §7)."""
+    return {
+        "id": subscription.id,
+        "subscriber": serialize_alias(subscription.subscriber),
+        "subscribedTo": serialize_alias(subscription.subscribed_to),
+        "confirmed": subscription.confirmed,
+        "relationshipType": subscription.relationship_type,
+        "createdAt": format_date(subscription.created_at),
+        "updatedAt": format_date(subscription.updated_at),
+    }
+
+
+def serialize_live_config(game):
+    """Live config (objects.md §8): the game's props without `META_` keys, in stored order."""
+    return [{"key": prop["key"], "value": prop["value"]} for prop in game.props if not prop["key"].startswith("META_")]

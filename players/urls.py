@@ -6,5 +6,23 @@ urlpatterns = [
     path("v1/health-check", views.HealthCheckView.as_view()),
     path("v1/players/identify", views.IdentifyView.as_view()),
     path("v1/players/socket-token", views.SocketTokenView.as_view()),
+    path("v1/game-config", views.GameConfigView.as_view()),
+    path("v1/players/presence", views.PresenceUpdateView.as_view()),
+    path("v1/players/presence/<str:player_id>", views.PresenceView.as_view()),
+    path("v1/players/relationships", views.RelationshipsView.as_view()),
+    path(
+        "v1/players/relationships/subscribers",
+        views.RelationshipListView.as_view(direction="subscribers"),
+    ),
+    path(
+        "v1/players/relationships/subscriptions",
+        views.RelationshipListView.as_view(direction="subscriptions"),
+    ),
+    path("v1/players/relationships/<str:subscription_id>/confirm", views.ConfirmRelationshipView.as_view()),
+    path("v1/players/relationships/<str:subscription_id>", views.RelationshipView.as_view()),
+    path("v1/players/auth/register", views.RegisterView.as_view()),
+    path("v1/players/auth/login", views.LoginView.as_view()),
+    path("v1/players/auth/refresh", views.RefreshView.as_view()),
+    path("v1/players/auth/logout", views.LogoutView.as_view()),
     path("v1/players/<str:player_id>", views.PlayerView.as_view()),
 ]

@@ -27,6 +27,9 @@ class Connection:
         self.alias_id = None
         self.player_id = None
         self.alias_data = None  # the identified alias (PlayerAlias JSON) for payloads that name the sender
+        # Every player this connection identified as -> the last alias it used for that player: the
+        # connection counts towards each one's presence until it closes (DECISIONS.md row 2).
+        self.presence_aliases = {}
         self.closed = False
         self.rate_limiter = RateLimiter()
         self._full_access = FULL_ACCESS in grant.scopes

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from sockets import router, wire
+from sockets import handlers, router, wire
 from sockets.connection import CLOSE_POLICY_VIOLATION, Connection
 from sockets.hub import CLOSE_TICKET_REFUSED, get_hub
 from sockets.tickets import redeem_ticket
@@ -72,3 +72,4 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if self.connection is not None:
             self.connection.closed = True
             await self.hub.unregister(self.connection)
+            await handlers.connection_closed(self.connection)

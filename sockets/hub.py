@@ -60,6 +60,7 @@ class Hub:
             asyncio.create_task(self._receive_forever(), name="hub-receive"),
             asyncio.create_task(self._sweep_revoked_keys_forever(), name="hub-revocation-sweep"),
             asyncio.create_task(self._probe_layer_forever(), name="hub-layer-probe"),
+            asyncio.create_task(self._keep_presence_forever(), name="hub-presence"),
         ]
 
     # --- local registry ---------------------------------------------------------------------
@@ -262,6 +263,27 @@ class Hub:
         for connection in list(self.connections):
             if connection.grant.key_id in revoked:
                 await connection.close_socket(CLOSE_TICKET_REFUSED)
+
+    # --- presence upkeep (DECISIONS.md row 2) -------------------------------------------------
+
+    async def _keep_presence_forever(self):
+        from players import services
+
+        interval = max(1, settings.TALO_SOCKET["PRESENCE_TTL"] // 3)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                entries = [
+                    (player_id, connection.connection_id)
+                    for connection in self.connections
+                    for player_id in connection.presence_aliases
+                ]
+                await database_sync_to_async(services.refresh_live_connections)(entries)
+                await database_sync_to_async(services.sweep_stale_presence)()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub: presence upkeep failed")
 
 
 def _revoked_key_ids(key_ids):

@@ -126,7 +126,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "sockets.layers.LocalChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "talo"}}
+    # Tickets and socket tokens live here: the default 300-entry cull would silently drop live
+    # socket tokens once a few hundred players are about.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "talo",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 
 # --- Socket -------------------------------------------------------------------------------
 TALO_SOCKET = {
@@ -155,6 +163,12 @@ TALO_SOCKET = {
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
     # How often each server process adds the channel messages it counted to `totalMessages`.
     "MESSAGE_COUNT_FLUSH_SECONDS": env_int("TALO_MESSAGE_COUNT_FLUSH_SECONDS", 5),
+    # DECISIONS.md row 2: each process refreshes its identified connections' entries in the shared
+    # registry every PRESENCE_TTL / 3 seconds; a crashed process's players go offline within
+    # PRESENCE_TTL. A presence set online over REST only goes offline after PRESENCE_STALE_SECONDS
+    # without an update (Talo's background clean-up, socket.md §12).
+    "PRESENCE_TTL": env_int("TALO_PRESENCE_TTL", 180),
+    "PRESENCE_STALE_SECONDS": env_int("TALO_PRESENCE_STALE_SECONDS", 30 * 60),
 }
 
 # --- REST ---------------------------------------------------------------------------------
@@ -166,8 +180,10 @@ TALO_REST = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
+    # Talo's order (rest.md §2.2): access key, then the player's session, then the signature.
     "DEFAULT_PERMISSION_CLASSES": [
         "players.permissions.HasAccessKey",
+        "players.permissions.PlayerSession",
         "players.permissions.ValidRequestSignature",
     ],
     # DRF's renderer is already compact with non-ASCII raw, as Talo's JSON is.

@@ -1,6 +1,7 @@
 """Helpers the tests share: REST and socket clients that talk to a real server process."""
 
 import json
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -12,6 +13,18 @@ from players import services
 from players.models import Game
 
 HEARTBEAT = "v1.heartbeat"
+PRESENCE_UPDATED = "v1.players.presence.updated"
+
+
+def wait_until(condition, timeout=5, interval=0.05):
+    """Poll until `condition()` is truthy (work the server does after a socket closes); returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result or time.monotonic() > deadline:
+            assert result, "condition not met in time"
+            return result
+        time.sleep(interval)
 
 
 def error(code, req, message, cause=None):
@@ -50,6 +63,14 @@ class Socket:
         self.send(HEARTBEAT)
         assert self.recv_text() == HEARTBEAT
 
+    def drain(self):
+        """Every frame already sent to this socket (up to a heartbeat's echo), parsed."""
+        self.send(HEARTBEAT)
+        frames = []
+        while (text := self.recv_text()) != HEARTBEAT:
+            frames.append(json.loads(text))
+        return frames
+
     def wait_closed(self, timeout=5):
         """Read until the server closes; returns (code, reason)."""
         try:
@@ -84,8 +105,8 @@ class Api:
         self._clients.append(client)
         return client
 
-    def player(self, game, identifier=None, service="username", **headers):
-        """Create (or find) a player over REST identify; returns (alias_id, socket_token)."""
+    def identify(self, game, identifier=None, service="username", **headers):
+        """REST identify with a full-access key (creates the player); returns the response body."""
         admin = self.key(game, "*")
         response = self.rest(admin).get(
             "/v1/players/identify",
@@ -93,7 +114,11 @@ class Api:
             headers=headers,
         )
         assert response.status_code == 200, response.text
-        body = response.json()
+        return response.json()
+
+    def player(self, game, identifier=None, service="username", **headers):
+        """Create (or find) a player over REST identify; returns (alias_id, socket_token)."""
+        body = self.identify(game, identifier, service, **headers)
         return body["alias"]["id"], body["socketToken"]
 
     def ticket(self, token, **headers):
@@ -111,10 +136,14 @@ class Api:
         assert sock.recv() == {"res": "v1.connected", "data": {}}
         return sock
 
-    def identified(self, token, alias_id, socket_token):
+    def identified(self, token, alias_id, socket_token, **extra):
+        """A socket identified as the alias. A key with read:playerPresence first receives the
+        player's own presence message (socket.md §9.1), which this consumes."""
         sock = self.socket(token)
-        data = sock.request("v1.players.identify", {"playerAliasId": alias_id, "socketToken": socket_token})
-        assert data["res"] == "v1.players.identify.success", data
+        frame = sock.request("v1.players.identify", {"playerAliasId": alias_id, "socketToken": socket_token, **extra})
+        if frame["res"] == PRESENCE_UPDATED:
+            frame = sock.recv()
+        assert frame["res"] == "v1.players.identify.success", frame
         return sock
 
     def close(self):

@@ -1,0 +1,157 @@
+"""Which identified connections each player has, across every server process (DECISIONS.md row 2:
+a player goes offline when its last identified connection closes, on any process).
+
+With `REDIS_URL` set, each player has a Redis hash `<prefix>:presence:<player id>` mapping the
+connection ids that identified as one of its aliases to an expiry time. Each server process
+refreshes the expiry of its own open connections every `PRESENCE_TTL / 3` seconds, so the entries
+of a process that died vanish within `PRESENCE_TTL` and the presence sweep sets those players
+offline. Without Redis there is one server process, and the registry is that process's memory,
+with the same expiry.
+
+The callers hold the player's presence row lock around every change here, so "count reached zero"
+and "write offline" cannot interleave with another connection identifying.
+"""
+
+import threading
+import time
+from functools import cache
+
+from django.conf import settings
+
+# The hash outlives its entries so that a sweep can tell "had connections that died" from "never
+# had one" (a presence set online over REST only).
+HASH_TTL_SECONDS = 24 * 3600
+
+# KEYS[1] the hash; ARGV[1] a connection id to remove ("" for none), ARGV[2] now.
+# Returns {live entries, expired entries dropped}.
+_REMOVE_AND_COUNT = """
+if ARGV[1] ~= '' then redis.call('HDEL', KEYS[1], ARGV[1]) end
+local now = tonumber(ARGV[2])
+local entries = redis.call('HGETALL', KEYS[1])
+local live, dead = 0, 0
+for i = 1, #entries, 2 do
+  if tonumber(entries[i + 1]) > now then
+    live = live + 1
+  else
+    dead = dead + 1
+    redis.call('HDEL', KEYS[1], entries[i])
+  end
+end
+return {live, dead}
+"""
+
+# KEYS[1] the hash; ARGV[1] connection id, ARGV[2] new expiry. Only an entry that still exists is
+# refreshed: a connection removed meanwhile must not come back.
+_REFRESH = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 0
+"""
+
+
+def ttl():
+    return settings.TALO_SOCKET["PRESENCE_TTL"]
+
+
+class RedisRegistry:
+    def __init__(self, url, prefix):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self.remove_and_count = self.client.register_script(_REMOVE_AND_COUNT)
+        self.refresh_script = self.client.register_script(_REFRESH)
+
+    def _key(self, player_id):
+        return f"{self.prefix}:presence:{player_id}"
+
+    def add(self, player_id, connection_id):
+        key = self._key(player_id)
+        pipe = self.client.pipeline()
+        pipe.hset(key, connection_id, time.time() + ttl())
+        pipe.expire(key, HASH_TTL_SECONDS)
+        pipe.execute()
+
+    def remove(self, player_id, connection_id):
+        """Forget the connection; returns how many live connections the player still has."""
+        live, _ = self.remove_and_count(keys=[self._key(player_id)], args=[connection_id, time.time()])
+        return live
+
+    def status(self, player_id):
+        """(live connections, whether connections expired without being removed)."""
+        return self.statuses([player_id])[0]
+
+    def statuses(self, player_ids):
+        now = time.time()
+        pipe = self.client.pipeline(transaction=False)
+        for player_id in player_ids:
+            self.remove_and_count(keys=[self._key(player_id)], args=["", now], client=pipe)
+        return [(live, dead > 0) for live, dead in pipe.execute()]
+
+    def claim_sweep(self, seconds):
+        """True for the one process that sweeps in this period (the sweep is idempotent; this
+        only saves the others the work)."""
+        return bool(self.client.set(f"{self.prefix}:presence-sweep", "1", nx=True, px=max(1, int(seconds * 1000))))
+
+    def refresh(self, entries):
+        expiry = time.time() + ttl()
+        pipe = self.client.pipeline(transaction=False)
+        for player_id, connection_id in entries:
+            self.refresh_script(keys=[self._key(player_id)], args=[connection_id, expiry], client=pipe)
+        pipe.execute()
+
+
+class LocalRegistry:
+    """The single server process's registry, with the same expiry rules as Redis: an entry whose
+    clean-up never ran (a cancelled task) expires like a crashed process's would."""
+
+    def __init__(self):
+        self.connections = {}  # player id -> {connection id: expiry}
+        self.lock = threading.Lock()
+
+    def add(self, player_id, connection_id):
+        with self.lock:
+            self.connections.setdefault(player_id, {})[connection_id] = time.time() + ttl()
+
+    def _prune(self, player_id):
+        """(live entries, whether expired ones were dropped); the caller holds the lock."""
+        entries = self.connections.get(player_id, {})
+        now = time.time()
+        dead = [connection_id for connection_id, expiry in entries.items() if expiry <= now]
+        for connection_id in dead:
+            del entries[connection_id]
+        if not entries:
+            self.connections.pop(player_id, None)
+        return len(entries), bool(dead)
+
+    def remove(self, player_id, connection_id):
+        with self.lock:
+            self.connections.get(player_id, {}).pop(connection_id, None)
+            return self._prune(player_id)[0]
+
+    def status(self, player_id):
+        with self.lock:
+            return self._prune(player_id)
+
+    def statuses(self, player_ids):
+        return [self.status(player_id) for player_id in player_ids]
+
+    def claim_sweep(self, seconds):
+        return True
+
+    def refresh(self, entries):
+        expiry = time.time() + ttl()
+        with self.lock:
+            for player_id, connection_id in entries:
+                live = self.connections.get(player_id)
+                if live is not None and connection_id in live:
+                    live[connection_id] = expiry
+
+
+@cache
+def registry():
+    if settings.REDIS_URL:
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "talo")
+        return RedisRegistry(settings.REDIS_URL, prefix)
+    return LocalRegistry()
