@@ -1,8 +1,6 @@
 """Everything that changes games, keys, players and aliases: one function per use case."""
 
 import hashlib
-import importlib
-import importlib.util
 import secrets
 import uuid
 from datetime import timedelta
@@ -214,14 +212,11 @@ UNSUPPLIED = object()
 
 
 def leave_temporary_channels(alias):
-    """Temporary-membership clean-up (socket.md §12) of an alias that is going offline. Game
-    channels own it; until that app provides `game_channels.services.leave_temporary_channels`
-    there are no channels to leave."""
-    if importlib.util.find_spec("game_channels.services") is None:
-        return
-    channel_services = importlib.import_module("game_channels.services")
-    if hasattr(channel_services, "leave_temporary_channels"):
-        channel_services.leave_temporary_channels(alias)
+    """Temporary-membership clean-up (socket.md §12) of an alias that is going offline; game
+    channels own it (imported here, not at the top: game_channels builds on players)."""
+    from game_channels.services import leave_temporary_channels as leave_channels
+
+    leave_channels(alias=alias)
 
 
 def _locked_presence(player_id):

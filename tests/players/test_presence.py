@@ -1,14 +1,10 @@
 """scenarios.md E and L: presence over real sockets and REST (socket.md §3.3, §9.1, §10.9, §12;
 rest.md §7; DECISIONS.md row 2)."""
 
-import importlib.machinery
-import sys
-import types
-
 import pytest
 
 from players.models import PlayerPresence
-from tests.support import PRESENCE_UPDATED
+from tests.support import PRESENCE_UPDATED, wait_until
 
 IDENTIFY = "v1.players.identify"
 WATCH = ("read:players", "read:playerPresence")
@@ -256,33 +252,53 @@ def test_player_payloads_carry_the_nested_presence(api, game):
     assert list(again["alias"]["player"]["presence"]) == ["online", "customStatus", "updatedAt"]
 
 
-@pytest.fixture
-def channel_cleanup(monkeypatch):
-    """Stands in for game_channels.services (issue 3) and records the clean-up calls."""
-    calls = []
-    module = types.ModuleType("game_channels.services")
-    module.__spec__ = importlib.machinery.ModuleSpec("game_channels.services", None)
-    module.leave_temporary_channels = lambda alias: calls.append(("cleanup", alias.id))
-    monkeypatch.setitem(sys.modules, "game_channels.services", module)
-    return calls
+def test_e25_disconnect_removes_the_alias_from_temporary_membership_channels(api, game):
+    from game_channels.models import ChannelMembership, GameChannel
+    from game_channels.services import create_channel, join_channel
+    from players.models import PlayerAlias
+
+    body = api.identify(game)
+    alias = PlayerAlias.objects.get(id=body["alias"]["id"])
+    owner = PlayerAlias.objects.get(id=api.identify(game)["alias"]["id"])
+    temporary = create_channel(game=game, name="lobby", owner=owner, temporary_membership=True)
+    lasting = create_channel(game=game, name="guild", owner=owner)
+    join_channel(channel=temporary, alias=alias)
+    join_channel(channel=lasting, alias=alias)
+    sock = api.identified(api.key(game, "read:players"), alias.id, body["socketToken"])
+    sock.close()
+    wait_until(lambda: not ChannelMembership.objects.filter(channel=temporary, alias=alias).exists())
+    assert ChannelMembership.objects.filter(channel=lasting, alias=alias).exists()
+    assert GameChannel.objects.filter(id=temporary.id).exists()  # no auto-cleanup: it stays
 
 
-def test_e25_every_write_that_leaves_the_player_offline_runs_the_channel_cleanup_first(
-    transactional_db, channel_cleanup, monkeypatch
-):
-    """socket.md §12 — the clean-up runs before the presence message is published. (The channel
-    side of E 25/26 is tested with game channels.)"""
+def test_e26_auto_cleanup_deletes_the_channel_after_player_left_then_deleted(transactional_db, monkeypatch):
+    """socket.md §12: for the sole member of an autoCleanup, temporaryMembership channel, going
+    offline produces exactly player-left (reason 1) then deleted for that channel, both before the
+    presence message."""
+    import json
+
+    from game_channels.models import GameChannel
+    from game_channels.services import create_channel
     from players import services
     from players.models import Game, Player, PlayerAlias
     from sockets import events
 
-    monkeypatch.setattr(events, "publish", lambda event: channel_cleanup.append(("publish", event["group"])))
+    published = []
+    monkeypatch.setattr(events, "publish", lambda event: published.append(event))
     game = Game.objects.create(name="cleanup")
     alias = PlayerAlias.objects.create(player=Player.objects.create(game=game), game=game, service="u", identifier="a")
     alias = services.selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    channel = create_channel(game=game, name="c", owner=alias, temporary_membership=True, auto_cleanup=True)
     services.update_presence(alias=alias, online=True)
-    assert channel_cleanup == [("publish", f"game.{game.id}")]
-    channel_cleanup.clear()
+    published.clear()
     services.update_presence(alias=alias, online=False)
-    services.update_presence(alias=alias, custom_status="away")  # still offline: runs again
-    assert channel_cleanup == [("cleanup", alias.id), ("publish", f"game.{game.id}")] * 2
+    frames = [
+        (event["group"], json.loads(event["text"])) for event in published if event["type"] == "frame"
+    ]
+    channel_frames = [(res["res"], res["data"]) for group, res in frames if group == f"channel.{channel.id}"]
+    assert [res for res, _ in channel_frames] == ["v1.channels.player-left", "v1.channels.deleted"]
+    assert channel_frames[0][1]["meta"] == {"reason": 1}
+    assert channel_frames[0][1]["playerAlias"]["id"] == alias.id
+    assert channel_frames[1][1]["channel"]["id"] == channel.id
+    assert frames[-1][1]["res"] == "v1.players.presence.updated"
+    assert not GameChannel.objects.filter(id=channel.id).exists()
