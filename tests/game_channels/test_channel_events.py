@@ -1,6 +1,8 @@
 """scenarios.md K: the socket messages the channel endpoints emit (socket.md §10.5–10.11), with
 exact payloads and the connections that must hear nothing."""
 
+from unittest.mock import ANY
+
 import pytest
 
 from game_channels import services
@@ -23,10 +25,13 @@ def plain(rest_channel):
 
 
 def identify_data(world, player):
-    """The PlayerAlias JSON the server sends for this player (its identify success data)."""
+    """The PlayerAlias JSON the server sends for this player (its identify success data). Each
+    identify writes the player's presence, so its `updatedAt` is whatever it was then."""
     sock = world.socket(player, ("read:players",))
     reply = sock.request("v1.players.identify", {"playerAliasId": player.alias_id, "socketToken": player.socket_token})
-    return reply["data"]
+    data = reply["data"]
+    data["player"]["presence"]["updatedAt"] = ANY
+    return data
 
 
 def test_create_announces_the_owner_to_itself(world):

@@ -61,6 +61,9 @@ class AdminClient:
             "name": game.name,
             "display_name_prop_key": game.display_name_prop_key,
             "live_config": live_config,
+            # the (empty) verification keys inline
+            "verification_keys-TOTAL_FORMS": "0",
+            "verification_keys-INITIAL_FORMS": "0",
         }
         return self.client.post(path, data=data)
 
