@@ -6,6 +6,7 @@ from a request or an admin action happens when the transaction commits (like Zul
 send_event), so a client reacting to the message and re-reading over REST sees the new state.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -13,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from sockets import wire
-from sockets.hub import alias_group, channel_group, game_group, key_group
+from sockets.hub import alias_group, channel_group, game_group, key_group, server_loop
 from sockets.layers import LocalChannelLayer
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,22 @@ def publish(event):
     transaction.on_commit(lambda: _send(event))
 
 
+PUBLISH_TIMEOUT = 10
+
+
 def _send(event):
+    """Publish from a worker thread. In a server process the publish runs on the server's event
+    loop (where the channel layer lives) and this thread waits for it, so one thread's events go
+    out in order; once that loop has stopped (shutdown) the event is dropped instead of waiting
+    for a loop that will never run it. Elsewhere (a command) it runs on a loop of its own."""
+    loop = server_loop()
     try:
-        async_to_sync(apublish)(event)
+        if loop is None:
+            async_to_sync(apublish)(event)
+        elif loop.is_running():
+            asyncio.run_coroutine_threadsafe(apublish(event), loop).result(timeout=PUBLISH_TIMEOUT)
+        else:
+            logger.warning("server stopping: a %s event to %s was not published", event["type"], event["group"])
     except Exception:
         # Delivery is at-most-once (as in Talo): a failed publish must not fail the write that
         # caused it, which is already committed.

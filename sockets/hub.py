@@ -293,6 +293,13 @@ def _revoked_key_ids(key_ids):
 _hubs = {}
 
 
+def server_loop():
+    """The event loop this process's hub runs on (a server process), or None (a command)."""
+    for loop in _hubs:
+        return loop
+    return None
+
+
 async def get_hub():
     """The hub of the running event loop (one per server process), started on first use."""
     loop = asyncio.get_running_loop()
