@@ -1,9 +1,30 @@
 import os
+import time
+
 import pytest
+from django.db import OperationalError
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from tests.servers import ServerProcess
 from tests.support import api_on
 
+_execute_sql_flush = BaseDatabaseOperations.execute_sql_flush
+
+
+def _execute_sql_flush_retrying(self, sql_list):
+    """The servers under test keep working (sweeps, presence refreshes) while the test database
+    is flushed between tests; PostgreSQL may then pick the flush's TRUNCATE as a deadlock victim.
+    Try again rather than fail the next test's setup."""
+    for attempt in range(5):
+        try:
+            return _execute_sql_flush(self, sql_list)
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.2)
+
+
+BaseDatabaseOperations.execute_sql_flush = _execute_sql_flush_retrying
 
 
 def pytest_collection_modifyitems(config, items):
