@@ -294,9 +294,13 @@ _hubs = {}
 
 
 def server_loop():
-    """The event loop this process's hub runs on (a server process), or None (a command)."""
-    for loop in _hubs:
-        return loop
+    """The event loop this process's hub runs on (a server process), or None (a command, or a
+    test whose loop has finished)."""
+    for loop in list(_hubs):
+        if loop.is_closed():
+            del _hubs[loop]
+        else:
+            return loop
     return None
 
 
