@@ -25,7 +25,8 @@ async def handler(ws):
 
 
 async def main(port):
-    async with serve(handler, "127.0.0.1", port, max_size=2**16, ping_interval=30, ping_timeout=30):
+    # No per-message compression: the plain loop (Talo's `ws` does not compress either).
+    async with serve(handler, "127.0.0.1", port, max_size=2**16, ping_interval=30, ping_timeout=30, compression=None):
         print("ready", flush=True)
         await asyncio.get_running_loop().create_future()
 

@@ -23,7 +23,9 @@ def parse_mark(text):
 
 async def open_socket(url, identity, ready_timeout=120):
     """Connect (and identify, for our server). identity = (alias_id, socket_token) or None."""
-    ws = await websockets.connect(url, open_timeout=ready_timeout, max_size=2**20, ping_interval=None)
+    ws = await websockets.connect(
+        url, open_timeout=ready_timeout, max_size=2**20, ping_interval=None, compression=None
+    )
     if identity is not None:
         assert json.loads(await asyncio.wait_for(ws.recv(), ready_timeout))["res"] == "v1.connected"
         alias_id, token = identity

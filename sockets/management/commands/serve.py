@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 ws_ping_interval=socket["PING_INTERVAL"],
                 ws_ping_timeout=socket["PING_TIMEOUT"],
                 ws_max_size=socket["MAX_FRAME_BYTES"],
+                # Compressing each frame for each recipient costs more CPU than fan-out itself;
+                # daphne (autobahn) and Talo's `ws` do not compress either.
+                ws_per_message_deflate=False,
                 proxy_headers=proxy_headers,
                 log_level="warning",
                 lifespan="off",
