@@ -69,34 +69,41 @@ def main(argv=None):
     ours = [s for s in args.servers.split(",") if s]
     rows = []
 
-    if "fanout" in only:
-        for members, rate in ((100, 100), (1000, 20)):
-            for mode in ("throughput", "paced"):
-                kwargs = {"rate": rate} if mode == "paced" else {"window": 32}
-                print(f"fan-out N={members} {mode}", file=sys.stderr, flush=True)
-                rows += scenarios.run_fanout(["baseline", *ours], server_env, members, mode, seconds, **kwargs)
-    if "storm" in only:
-        print("connection storm", file=sys.stderr, flush=True)
-        rows += scenarios.run_storm(server_env, 200 if quick else 1000)
-    if "idle" in only:
-        print("idle connections", file=sys.stderr, flush=True)
-        rows += scenarios.run_idle(server_env, 1000 if quick else 10000)
-    if "scaleout" in only:
-        print("scale-out", file=sys.stderr, flush=True)
-        rows += scenarios.run_scaleout(server_env, 1000, seconds, 20)
-
-    add_ratios(rows)
     meta = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": quick,
-        "command": "python -m bench" + (" --quick" if quick else ""),
+        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
     }
+    phases = []
+    if "fanout" in only:
+        for members, rate in ((100, 100), (1000, 20)):
+            for mode in ("throughput", "paced"):
+                kwargs = {"rate": rate} if mode == "paced" else {"window": 32}
+                phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
+                               (["baseline", *ours], server_env, members, mode, seconds), kwargs))
+    if "storm" in only:
+        phases.append(("connection storm", scenarios.run_storm, (server_env, 200 if quick else 1000), {}))
+    if "idle" in only:
+        phases.append(("idle connections", scenarios.run_idle, (server_env, 1000 if quick else 10000), {}))
+    if "scaleout" in only:
+        phases.append(("scale-out", scenarios.run_scaleout, (server_env, 1000, seconds, 20), {}))
+    for label, run, run_args, kwargs in phases:
+        print(label, file=sys.stderr, flush=True)
+        try:
+            rows += run(*run_args, **kwargs)
+        except Exception as exc:  # one failed phase must not lose the others' figures
+            rows.append({"scenario": label, "error": repr(exc)})
+        add_ratios(rows)
+        write(meta, rows)  # after every phase: an interrupted run keeps what it measured
+    print(markdown(meta, rows))
+
+
+def write(meta, rows):
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     (RESULTS / "latest.md").write_text(markdown(meta, rows))
-    print(markdown(meta, rows))
 
 
 def add_ratios(rows):
@@ -128,6 +135,9 @@ def markdown(meta, rows):
             )
         lines.append("")
     for r in rows:
+        if "error" in r:
+            lines.append(f"{r['scenario']}: FAILED — {r['error']}")
+            continue
         if r["scenario"] == "connection storm":
             lines.append(
                 f"Connection storm (PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
