@@ -92,7 +92,10 @@ class RedisRegistry:
     def claim_sweep(self, seconds):
         """True for the one process that sweeps in this period (the sweep is idempotent; this
         only saves the others the work)."""
-        return bool(self.client.set(f"{self.prefix}:presence-sweep", "1", nx=True, px=max(1, int(seconds * 1000))))
+        # Keyed by the period too: processes configured alike share one sweeper per period, and
+        # a process with a shorter TTL is never held back by one with a longer period.
+        period_ms = max(1, int(seconds * 1000))
+        return bool(self.client.set(f"{self.prefix}:presence-sweep:{period_ms}", "1", nx=True, px=period_ms))
 
     def refresh(self, entries):
         expiry = time.time() + ttl()
