@@ -8,19 +8,7 @@ from django.contrib import admin
 from game_channels import services
 from game_channels.models import ChannelMembership, ChannelStorageProp, GameChannel
 from game_channels.props import channel_prop_rejections
-
-
-def parse_props(text):
-    """`key=value` per line; a key may repeat only as an array key (`x[]`)."""
-    props = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise forms.ValidationError(f"Line {number}: expected key=value")
-        props.append((key.strip(), value))
-    return props
+from players.admin import parse_key_value_lines
 
 
 class GameChannelForm(forms.ModelForm):
@@ -45,7 +33,7 @@ class GameChannelForm(forms.ModelForm):
         if game is not None and owner is not None and owner.game_id != game.id:
             self.add_error("owner", "The owner must be a player alias of the channel's game.")
         try:
-            cleaned["props"] = parse_props(cleaned.get("props_text", ""))
+            cleaned["props"] = parse_key_value_lines(cleaned.get("props_text", ""))
         except forms.ValidationError as exc:
             self.add_error("props_text", exc)
             return cleaned

@@ -5,30 +5,9 @@ A Validator collects every field's errors and raises them together as one 400.""
 import math
 
 from game_channels.services import UNSET  # a field that was not supplied
-from players.api import ValidationFailed
+from players.api import ABSENT, ValidationFailed, expected
 
-MISSING = object()  # zod's "undefined"
 PROPS_NOT_ARRAY = "Props must be an array"
-
-
-def js_type(value):
-    if value is MISSING:
-        return "undefined"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def expected(kind, value):
-    return f"Invalid input: expected {kind}, received {js_type(value)}"
 
 
 class Validator:
@@ -76,8 +55,8 @@ def optional(validator, body, name, kind, check):
 
 
 def required(validator, body, name, kind, check, invalid=None):
-    value = body.get(name, MISSING)
-    if value is MISSING or not check(value):
+    value = body.get(name, ABSENT)
+    if value is ABSENT or not check(value):
         validator.error(name, expected(kind, value))
         return invalid
     return value
@@ -115,7 +94,7 @@ def props(validator, body, *, nullable, always=False):
         if not isinstance(prop, dict):
             validator.error(f"props.{index}", expected("object", prop))
             continue
-        key, value = prop.get("key", MISSING), prop.get("value", MISSING)
+        key, value = prop.get("key", ABSENT), prop.get("value", ABSENT)
         if not isinstance(key, str):
             validator.error(f"props.{index}.key", expected("string", key))
         if not (isinstance(value, str) or (nullable and value is None)):

@@ -39,17 +39,17 @@ class VerificationKeyInline(admin.TabularInline):
     extra = 0
 
 
-def parse_config_lines(text):
-    """`KEY=VALUE` lines, one prop each (blank lines ignored)."""
-    props = []
+def parse_key_value_lines(text):
+    """`KEY=VALUE` lines as (key, value) pairs, blank lines ignored: how the admin edits props."""
+    pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
             raise forms.ValidationError(f"Line {number}: expected KEY=VALUE")
-        props.append({"key": key.strip(), "value": value})
-    return props
+        pairs.append((key.strip(), value))
+    return pairs
 
 
 class GameForm(forms.ModelForm):
@@ -80,7 +80,7 @@ class GameForm(forms.ModelForm):
         )
 
     def clean_live_config(self):
-        wanted = parse_config_lines(self.cleaned_data["live_config"])
+        wanted = [{"key": key, "value": value} for key, value in parse_key_value_lines(self.cleaned_data["live_config"])]
         keys = {prop["key"] for prop in wanted}
         removed = [
             {"key": prop["key"], "value": None}
