@@ -84,11 +84,11 @@ def main(argv=None):
                 phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
     if "storm" in only:
-        phases.append(("connection storm", scenarios.run_storm, (server_env, 200 if quick else 1000), {}))
+        phases.append(("connection storm", scenarios.run_storm, (ours, server_env, 200 if quick else 1000), {}))
     if "idle" in only:
-        phases.append(("idle connections", scenarios.run_idle, (server_env, 1000 if quick else 10000), {}))
+        phases.append(("idle connections", scenarios.run_idle, (ours, server_env, 1000 if quick else 10000), {}))
     if "scaleout" in only:
-        phases.append(("scale-out", scenarios.run_scaleout, (server_env, 1000, seconds, 20), {}))
+        phases.append(("scale-out", scenarios.run_scaleout, (ours, server_env, 1000, seconds, 20), {}))
     for label, run, run_args, kwargs in phases:
         print(label, file=sys.stderr, flush=True)
         try:
@@ -140,13 +140,13 @@ def markdown(meta, rows):
             continue
         if r["scenario"] == "connection storm":
             lines.append(
-                f"Connection storm (PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
+                f"Connection storm ({r['server']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
                 f"{r['failed']} failed, {r['wall_s']} s wall, p50 {r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, "
                 f"server CPU {r['server_cpu_s']} s."
             )
         if r["scenario"] == "idle identified connections":
             lines.append(
-                f"Idle: {r['connections']} identified connections on one process, RSS {r['rss_before_mib']} → "
+                f"Idle ({r['server']}): {r['connections']} identified connections on one process, RSS {r['rss_before_mib']} → "
                 f"{r['rss_after_mib']} MiB: {r['rss_per_connection_kib']} KiB per connection."
             )
     lines.append("")

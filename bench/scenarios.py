@@ -87,9 +87,11 @@ class Server:
 
 
 class Fixture:
-    """Players of one game, each with a socket token, all members of one channel."""
+    """Players of one game, each with a socket token, all members of one channel. Written
+    straight to the database: a server loads an alias's channels when it identifies."""
 
-    def __init__(self, server, members, *, channel=True):
+    def __init__(self, members, *, channel=True):
+        from game_channels.models import ChannelMembership, GameChannel
         from players import services
         from players.models import Player, PlayerAlias
         from sockets.socket_tokens import issue_socket_token
@@ -101,24 +103,11 @@ class Fixture:
             [PlayerAlias(player=p, game=self.game, service="bench", identifier=f"m{i}") for i, p in enumerate(players)]
         )
         self.identities = [(alias.id, issue_socket_token(alias_id=alias.id)) for alias in aliases]
-        self.channel_id = asyncio.run(self._make_channel(server)) if channel else None
-
-    async def _make_channel(self, server):
-        headers = {"Authorization": f"Bearer {self.token}"}
-        async with httpx.AsyncClient(base_url=server.http, headers=headers, timeout=60) as client:
-            owner = self.identities[0][0]
-            response = await client.post("/v1/game-channels", json={"name": "bench"}, headers={"x-talo-alias": str(owner)})
-            response.raise_for_status()
-            channel_id = response.json()["channel"]["id"]
-            limit = asyncio.Semaphore(32)
-
-            async def join(alias_id):
-                async with limit:
-                    r = await client.post(f"/v1/game-channels/{channel_id}/join", headers={"x-talo-alias": str(alias_id)})
-                    r.raise_for_status()
-
-            await asyncio.gather(*(join(alias_id) for alias_id, _ in self.identities[1:]))
-            return channel_id
+        self.channel_id = None
+        if channel:
+            game_channel = GameChannel.objects.create(game=self.game, name="bench", owner=aliases[0])
+            ChannelMembership.objects.bulk_create([ChannelMembership(channel=game_channel, alias=a) for a in aliases])
+            self.channel_id = game_channel.id
 
     def socket_specs(self, servers, identities):
         """(url, identity) per socket, each with a fresh ticket, spread round-robin over servers."""
@@ -293,7 +282,7 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
         sender_specs = [(servers[0].ws, None) for _ in range(senders)]
         channel_id = None
     else:
-        fixture = Fixture(servers[0], total)
+        fixture = Fixture(total)
         channel_id = fixture.channel_id
         receiver_specs = fixture.socket_specs(receiver_servers, fixture.identities[senders:])
         sender_specs = fixture.socket_specs(servers[:1], fixture.identities[:senders])
@@ -334,10 +323,14 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
 # --- connection storm ---------------------------------------------------------------------------
 
 
-def run_storm(env, clients):
-    server = Server("daphne", env)
+def run_storm(server_kinds, env, clients):
+    return [_storm_once(kind, env, clients) for kind in server_kinds]
+
+
+def _storm_once(kind, env, clients):
+    server = Server(kind, env)
     try:
-        fixture = Fixture(server, clients, channel=False)
+        fixture = Fixture(clients, channel=False)
 
         async def one(client, identity):
             started = time.monotonic()
@@ -360,7 +353,7 @@ def run_storm(env, clients):
             times = sorted(t for _, t in ok) or [0]
             return {
                 "scenario": "connection storm",
-                "server": "daphne",
+                "server": kind,
                 "clients": clients,
                 "succeeded": len(ok),
                 "failed": len(results) - len(ok),
@@ -370,7 +363,7 @@ def run_storm(env, clients):
                 "p99_connect_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 1),
             }
 
-        return [asyncio.run(go())]
+        return asyncio.run(go())
     finally:
         server.stop()
 
@@ -378,10 +371,14 @@ def run_storm(env, clients):
 # --- idle connections ---------------------------------------------------------------------------
 
 
-def run_idle(env, connections, receiver_procs=4):
-    server = Server("daphne", env)
+def run_idle(server_kinds, env, connections):
+    return [_idle_once(kind, env, connections) for kind in server_kinds]
+
+
+def _idle_once(kind, env, connections, receiver_procs=4):
+    server = Server(kind, env)
     try:
-        fixture = Fixture(server, connections + 1, channel=False)
+        fixture = Fixture(connections + 1, channel=False)
         warm = Receivers(fixture.socket_specs([server], fixture.identities[:1]), 1)
         time.sleep(1)
         rss0 = server.rss()
@@ -391,16 +388,14 @@ def run_idle(env, connections, receiver_procs=4):
         held = receivers.count
         receivers.collect()
         warm.collect()
-        return [
-            {
-                "scenario": "idle identified connections",
-                "server": "daphne",
-                "connections": held,
-                "rss_before_mib": round(rss0 / 2**20, 1),
-                "rss_after_mib": round(rss1 / 2**20, 1),
-                "rss_per_connection_kib": round((rss1 - rss0) / held / 1024, 1),
-            }
-        ]
+        return {
+            "scenario": "idle identified connections",
+            "server": kind,
+            "connections": held,
+            "rss_before_mib": round(rss0 / 2**20, 1),
+            "rss_after_mib": round(rss1 / 2**20, 1),
+            "rss_per_connection_kib": round((rss1 - rss0) / held / 1024, 1),
+        }
     finally:
         server.stop()
 
@@ -408,13 +403,13 @@ def run_idle(env, connections, receiver_procs=4):
 # --- scale-out: two processes on one Redis -----------------------------------------------------
 
 
-def run_scaleout(env, members, seconds, rate, senders=8):
+def run_scaleout(server_kinds, env, members, seconds, rate, senders=8):
     rows = []
-    for processes in (1, 2):
-        servers = [Server("daphne", env) for _ in range(processes)]
+    for kind, processes in ((kind, processes) for kind in server_kinds for processes in (1, 2)):
+        servers = [Server(kind, env) for _ in range(processes)]
         try:
             row = _fanout_once(
-                "daphne", servers, servers, members, "paced", seconds, rate, None, senders, 2,
+                kind, servers, servers, members, "paced", seconds, rate, None, senders, 2,
                 label=f"scale-out, {processes} process{'es' if processes > 1 else ''}",
             )
             rows.append(row)

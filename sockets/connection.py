@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 
 from players.scopes import FULL_ACCESS
-from sockets import backpressure
+from sockets.server_socket import server_socket, text_frame
 from sockets.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -33,39 +33,49 @@ class Connection:
         self.closed = False
         self.rate_limiter = RateLimiter()
         self._full_access = FULL_ACCESS in grant.scopes
-        self._unsent_bytes = backpressure.buffer_size_getter(consumer.base_send)
+        self._socket = server_socket(consumer.base_send)
         self._backlogged_since = None
+        self._closing = None
 
     def has_scope(self, scope):
         return self._full_access or scope in self.grant.scopes
 
-    async def deliver(self, text):
+    async def deliver(self, text, frame=None):
+        """Send one text frame. A fan-out passes `frame`, the text framed once for all recipients;
+        nothing here waits for the client to read."""
         if self.closed:
             return
-        await self._consumer.base_send({"type": "websocket.send", "text": text})
-        if self._unsent_bytes is not None and self._unsent_bytes() > settings.TALO_SOCKET["SLOW_CONSUMER_BYTES"]:
-            await self._backlogged()
-        else:
-            self._backlogged_since = None
+        if self._socket is None:
+            await self._consumer.base_send({"type": "websocket.send", "text": text})
+        elif self._socket.write(frame or text_frame(text)):
+            self._guard_backlog()
 
-    async def _backlogged(self):
+    def _guard_backlog(self):
         """DECISIONS.md row 9: a socket whose unsent data stays over the bound for the grace
         period, or grows past four times the bound, is closed (1008 SLOW_CONSUMER) and dropped
         soon after if it does not read its close frame either."""
         config = settings.TALO_SOCKET
+        unsent = self._socket.unsent_bytes()
+        if unsent <= config["SLOW_CONSUMER_BYTES"]:
+            self._backlogged_since = None
+            return
         now = time.monotonic()
         if self._backlogged_since is None:
             self._backlogged_since = now
-        over_cap = self._unsent_bytes() > 4 * config["SLOW_CONSUMER_BYTES"]
-        if over_cap or now - self._backlogged_since > config["SLOW_CONSUMER_SECONDS"]:
-            logger.warning(
-                "closing a slow consumer: %d bytes unsent (key %s, %s)",
-                self._unsent_bytes(), self.grant.key_id, self.client_ip,
-            )
-            await self.close_socket(CLOSE_POLICY_VIOLATION, SLOW_CONSUMER)
-            asyncio.get_running_loop().call_later(5, backpressure.abort, self._consumer.base_send)
+        if unsent > 4 * config["SLOW_CONSUMER_BYTES"] or now - self._backlogged_since > config["SLOW_CONSUMER_SECONDS"]:
+            logger.warning("closing a slow consumer: %d bytes unsent (key %s, %s)", unsent, self.grant.key_id, self.client_ip)
+            self.close_socket(CLOSE_POLICY_VIOLATION, SLOW_CONSUMER)
+            asyncio.get_running_loop().call_later(5, self._socket.abort)
 
-    async def close_socket(self, code, reason=None):
+    def close_socket(self, code, reason=None):
+        """Start the closing handshake, once. It does not wait: under uvicorn an ASGI send waits
+        while the socket's buffer is full, and no caller (a fan-out, above all) may wait on one client."""
         if not self.closed:
             self.closed = True
+            self._closing = asyncio.ensure_future(self._close(code, reason))
+
+    async def _close(self, code, reason):
+        try:
             await self._consumer.close(code=code, reason=reason)
+        except OSError:  # uvicorn: the client went away first, nothing left to close
+            pass

@@ -64,7 +64,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             len(text_data.encode("utf-8", errors="surrogatepass")) > settings.TALO_SOCKET["MAX_FRAME_BYTES"]
         ):
             # DECISIONS.md row 5; the server's own frame limit normally closes first.
-            await connection.close_socket(CLOSE_MESSAGE_TOO_BIG)
+            connection.close_socket(CLOSE_MESSAGE_TOO_BIG)
             return
         await router.handle_frame(connection, text_data)
 

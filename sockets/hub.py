@@ -17,6 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from players.models import AccessKey
+from sockets.server_socket import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class Hub:
             self.forget(message["group"])
         elif kind == "close":
             for connection in list(members):
-                await connection.close_socket(message["code"])
+                connection.close_socket(message["code"])
 
     async def _deliver(self, members, message):
         text = message["text"]
@@ -195,6 +196,7 @@ class Hub:
         identified = message.get("identified", False)
         skip = message.get("skip")
         skip_alias = message.get("skip_alias")
+        frame = text_frame(text)
         for connection in list(members):
             if scope is not None and not connection.has_scope(scope):
                 continue
@@ -204,7 +206,7 @@ class Hub:
                 continue
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
-            await connection.deliver(text)
+            await connection.deliver(text, frame)
 
     # --- channel-layer liveness ---------------------------------------------------------------
     # Delivery across processes is at-most-once: while Redis is unreachable, events published
@@ -262,7 +264,7 @@ class Hub:
         revoked = await database_sync_to_async(_revoked_key_ids)(key_ids)
         for connection in list(self.connections):
             if connection.grant.key_id in revoked:
-                await connection.close_socket(CLOSE_TICKET_REFUSED)
+                connection.close_socket(CLOSE_TICKET_REFUSED)
 
     # --- presence upkeep (DECISIONS.md row 2) -------------------------------------------------
 

@@ -46,7 +46,7 @@ async def handle_frame(connection, text):
         if limiter.warn():
             await connection.deliver(RATE_LIMITED)
         else:
-            await connection.close_socket(CLOSE_POLICY_VIOLATION, errors.RATE_LIMIT_EXCEEDED)
+            connection.close_socket(CLOSE_POLICY_VIOLATION, errors.RATE_LIMIT_EXCEEDED)
         return
     if text == HEARTBEAT:
         limiter.heartbeat()

@@ -1,0 +1,84 @@
+"""The server's socket under a connection, reached directly.
+
+ASGI's `websocket.send` makes the server frame every message again for every socket, and it has
+no usable backpressure: daphne buffers whatever it is given, uvicorn makes the sender wait while a
+socket's buffer is full — which would stall a whole fan-out behind one slow reader. Under the two
+servers we run on, a connection therefore writes frames straight to its transport: a server's
+text frame is not masked, so a fan-out frames a message once and writes the same bytes to every
+recipient (design.md). The unsent bytes read here drive the slow-consumer guard (DECISIONS.md
+row 9). Under any other server (or a test double) `server_socket` answers None and the connection
+uses ASGI send.
+"""
+
+import struct
+
+from daphne.ws_protocol import WebSocketProtocol as DaphneProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol as UvicornProtocol
+
+_FIN_TEXT = 0x81
+
+
+def text_frame(text):
+    """An unmasked, final WebSocket text frame carrying `text` (RFC 6455 §5.2)."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        return bytes((_FIN_TEXT, length)) + payload
+    if length < 1 << 16:
+        return struct.pack("!BBH", _FIN_TEXT, 126, length) + payload
+    return struct.pack("!BBQ", _FIN_TEXT, 127, length) + payload
+
+
+class DaphneSocket:
+    """daphne: `send` is functools.partial(server.handle_reply, protocol), an autobahn protocol
+    on a Twisted transport."""
+
+    def __init__(self, protocol):
+        self._protocol = protocol
+        self._transport = protocol.transport
+
+    def write(self, frame):
+        """Write a frame if the socket is open (no close frame sent or received); True if written."""
+        if self._protocol.state != self._protocol.STATE_OPEN:
+            return False
+        self._transport.write(frame)
+        return True
+
+    def unsent_bytes(self):
+        transport = self._transport
+        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+    def abort(self):
+        self._transport.abortConnection()
+
+
+class UvicornSocket:
+    """uvicorn (websockets-sansio): `send` is a bound method of the protocol, which holds an
+    asyncio transport and tracks whether its close frame went out."""
+
+    def __init__(self, protocol):
+        self._protocol = protocol
+        self._transport = protocol.transport
+
+    def write(self, frame):
+        if self._protocol.close_sent or self._transport.is_closing():
+            return False
+        self._transport.write(frame)
+        return True
+
+    def unsent_bytes(self):
+        return self._transport.get_write_buffer_size()
+
+    def abort(self):
+        self._transport.abort()
+
+
+def server_socket(send):
+    """The socket behind an ASGI `send` callable, or None under a server we do not know."""
+    args = getattr(send, "args", None)
+    if args and isinstance(args[0], DaphneProtocol):
+        return DaphneSocket(args[0])
+    protocol = getattr(send, "__self__", None)
+    if isinstance(protocol, UvicornProtocol):
+        return UvicornSocket(protocol)
+    return None
