@@ -71,6 +71,18 @@ class Server:
                 pass
         return total
 
+    def wait_quiet(self, servers_cpu_share=0.05, interval=0.5, timeout=120):
+        """Until the server uses under `servers_cpu_share` of a core: the work a scenario's
+        setup caused is over before its measurement starts."""
+        deadline = time.monotonic() + timeout
+        before = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(interval)
+            now = self.cpu_seconds()
+            if now - before < servers_cpu_share * interval:
+                return
+            before = now
+
     def rss(self):
         return self.ps.memory_info().rss
 
@@ -90,14 +102,18 @@ class Fixture:
     """Players of one game, each with a socket token, all members of one channel. Written
     straight to the database: a server loads an alias's channels when it identifies."""
 
-    def __init__(self, members, *, channel=True):
+    # What a chat client needs; with read:playerPresence every identify would also fan a presence
+    # frame out to everyone already there, a storm of its own that the fan-out would measure.
+    SCOPES = ("read:players", "read:gameChannels", "write:gameChannels")
+
+    def __init__(self, members, *, channel=True, scopes=SCOPES):
         from game_channels.models import ChannelMembership, GameChannel
         from players import services
         from players.models import Player, PlayerAlias
         from sockets.socket_tokens import issue_socket_token
 
         self.game = services.get_or_create_game(name=f"bench-{time.time_ns()}")
-        self.key, self.token = services.create_access_key(game=self.game, scopes=["*"])
+        self.key, self.token = services.create_access_key(game=self.game, scopes=list(scopes))
         players = Player.objects.bulk_create([Player(game=self.game) for _ in range(members)])
         aliases = PlayerAlias.objects.bulk_create(
             [PlayerAlias(player=p, game=self.game, service="bench", identifier=f"m{i}") for i, p in enumerate(players)]
@@ -214,7 +230,8 @@ async def drive_senders(kind, sockets, channel_id, *, mode, seconds, rate=None, 
         nonlocal sent
         seq = 0
         interval = len(sockets) / rate if mode == "paced" else 0
-        next_at = time.monotonic()
+        # Paced senders are staggered: a steady stream, not bursts of one message per sender.
+        next_at = time.monotonic() + (index / rate if mode == "paced" else 0)
         while time.monotonic() < stop_at:
             if mode == "throughput":
                 try:
@@ -287,9 +304,15 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
         receiver_specs = fixture.socket_specs(receiver_servers, fixture.identities[senders:])
         sender_specs = fixture.socket_specs(servers[:1], fixture.identities[:senders])
     receivers = Receivers(receiver_specs, receiver_procs)
+    for server in servers:
+        server.wait_quiet()
 
     async def go():
         sockets = await asyncio.gather(*(open_socket(url, identity) for url, identity in sender_specs))
+        # Warm-up, not counted (no mark): the first message loads what a server caches.
+        for ws in sockets:
+            await ws.send(message_frame(kind, channel_id, "warm-up"))
+        await asyncio.sleep(1)
         cpu0 = sum(server.cpu_seconds() for server in servers)
         started = time.monotonic()
         sent, _, sender_counts, echoes, readers = await drive_senders(
@@ -309,15 +332,20 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
     results = receivers.collect()
     latencies = list(echoes)
     deliveries = echoed
+    closed = []
     for result in results:
         if isinstance(result, tuple):
             raise RuntimeError(f"receiver failed: {result}")
         deliveries += result["deliveries"]
         latencies.extend(result["latencies_ns"])
+        closed.extend(result["closed"])
         for key, count in result["per_message"]:
             key = tuple(key)
             per_message[key] = per_message.get(key, 0) + count
-    return summarise(label, kind, members, mode, sent, total, deliveries, per_message, latencies, cpu, elapsed)
+    row = summarise(label, kind, members, mode, sent, total, deliveries, per_message, latencies, cpu, elapsed)
+    if closed:  # a receiver the server closed during the run explains its losses
+        row["receivers_closed"] = {f"{code} {reason}".strip(): closed.count((code, reason)) for code, reason in set(closed)}
+    return row
 
 
 # --- connection storm ---------------------------------------------------------------------------
@@ -330,7 +358,7 @@ def run_storm(server_kinds, env, clients):
 def _storm_once(kind, env, clients):
     server = Server(kind, env)
     try:
-        fixture = Fixture(clients, channel=False)
+        fixture = Fixture(clients, channel=False, scopes=["*"])
 
         async def one(client, identity):
             started = time.monotonic()
@@ -379,11 +407,11 @@ def _idle_once(kind, env, connections, receiver_procs=4):
     server = Server(kind, env)
     try:
         fixture = Fixture(connections + 1, channel=False)
-        warm = Receivers(fixture.socket_specs([server], fixture.identities[:1]), 1)
-        time.sleep(1)
+        warm = Receivers(fixture.socket_specs([server], fixture.identities[:1]), 1)  # one of everything loaded
+        server.wait_quiet()
         rss0 = server.rss()
         receivers = Receivers(fixture.socket_specs([server], fixture.identities[1:]), receiver_procs)
-        time.sleep(3)
+        server.wait_quiet()
         rss1 = server.rss()
         held = receivers.count
         receivers.collect()

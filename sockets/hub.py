@@ -44,7 +44,9 @@ class Hub:
     def __init__(self, layer):
         self.layer = layer
         self.channel_name = None
-        self.members = {}  # group name -> set of local connections
+        # group name -> its local connections, in the order they joined (a dict as an ordered set):
+        # a fan-out reaches the longest-standing members first.
+        self.members = {}
         self.subscribed = set()  # groups this process is a channel-layer member of
         self.connections = set()
         self.per_key = Counter()
@@ -94,7 +96,7 @@ class Hub:
 
     async def join(self, connection, group):
         connection.groups.add(group)
-        self.members.setdefault(group, set()).add(connection)
+        self.members.setdefault(group, {})[connection] = None
         if group not in self.subscribed:
             await self._sync_subscription(group)
 
@@ -103,7 +105,7 @@ class Hub:
         members = self.members.get(group)
         if members is None:
             return
-        members.discard(connection)
+        members.pop(connection, None)
         if not members:
             del self.members[group]
             await self._sync_subscription(group)

@@ -84,6 +84,11 @@ class LoopbackProcess:
         return self.process.poll() is None
 
 
+# The ASGI servers `manage.py serve` runs: daphne (the default) and uvicorn (recommended in the
+# README). Tests of behaviour that hangs on the server run on both.
+SERVERS = ("daphne", "uvicorn")
+
+
 class ServerProcess(LoopbackProcess):
     def __init__(self, name, port=None, server="daphne", proxy_headers=False, **env):
         self.name = name

@@ -8,14 +8,14 @@ import pytest
 from websockets.client import ClientProtocol
 from websockets.uri import parse_uri
 
-from tests.servers import serving
+from tests.servers import SERVERS, serving
 from tests.support import api_on
 
 
-@pytest.fixture(scope="module")
-def guarded_server(django_db_setup):
+@pytest.fixture(scope="module", params=SERVERS)
+def guarded_server(request, django_db_setup):
     limits = {"TALO_SLOW_CONSUMER_BYTES": 256 * 1024, "TALO_SLOW_CONSUMER_SECONDS": 1, "TALO_MAX_CONNECTIONS_PER_KEY": 3}
-    with serving("guarded", **limits) as process:
+    with serving(f"guarded-{request.param}", server=request.param, **limits) as process:
         yield process
 
 

@@ -4,22 +4,22 @@ import time
 
 import pytest
 
-from tests.servers import serving
+from tests.servers import SERVERS, serving
 from tests.support import api_on, error
 
 RATE_LIMITED = error("RATE_LIMIT_EXCEEDED", "unknown", "Rate limit exceeded")
 UNIDENTIFIED, IDENTIFIED, WINDOW = 5, 10, 2
 
 
-@pytest.fixture(scope="module")
-def limited_server(django_db_setup):
+@pytest.fixture(scope="module", params=SERVERS)
+def limited_server(request, django_db_setup):
     limits = {
         "TALO_RATE_LIMIT_UNIDENTIFIED": UNIDENTIFIED,
         "TALO_RATE_LIMIT_IDENTIFIED": IDENTIFIED,
         "TALO_RATE_LIMIT_WINDOW": WINDOW,
         "TALO_RATE_LIMIT_BLOCK": WINDOW,
     }
-    with serving("rate-limited", **limits) as process:
+    with serving(f"rate-limited-{request.param}", server=request.param, **limits) as process:
         yield process
 
 
