@@ -31,16 +31,21 @@ async def open_socket(url, identity, ready_timeout=120):
         url, open_timeout=ready_timeout, max_size=2**20, ping_interval=None, compression=None
     )
     if identity is not None:
-        assert json.loads(await asyncio.wait_for(ws.recv(), ready_timeout))["res"] == "v1.connected"
-        alias_id, token = identity
-        await ws.send(json.dumps({"req": "v1.players.identify", "data": {"playerAliasId": alias_id, "socketToken": token}}))
-        while True:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), ready_timeout))
-            if frame["res"] == "v1.players.identify.success":
-                break
-            if frame["res"] == "v1.error":
-                raise RuntimeError(frame)
+        await identify(ws, identity, ready_timeout)
     return ws
+
+
+async def identify(sock, identity, timeout):
+    """Wait for v1.connected, then identify as identity = (alias_id, socket_token)."""
+    assert json.loads(await asyncio.wait_for(sock.recv(), timeout))["res"] == "v1.connected"
+    alias_id, token = identity
+    await sock.send(json.dumps({"req": "v1.players.identify", "data": {"playerAliasId": alias_id, "socketToken": token}}))
+    while True:
+        frame = json.loads(await asyncio.wait_for(sock.recv(), timeout))
+        if frame["res"] == "v1.players.identify.success":
+            return
+        if frame["res"] == "v1.error":
+            raise RuntimeError(frame)
 
 
 class LightSocket(asyncio.Protocol):
@@ -134,7 +139,7 @@ class LightSocket(asyncio.Protocol):
         masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
         self.transport.write(header + mask + masked)
 
-    def send_text(self, text):
+    async def send(self, text):  # the websockets client's signature, for `identify`
         self._send(0x1, text.encode())
 
     async def recv(self):
@@ -153,15 +158,7 @@ async def open_light_socket(url, identity, ready_timeout=120):
         ready_timeout,
     )
     if identity is not None:
-        assert json.loads(await asyncio.wait_for(sock.recv(), ready_timeout))["res"] == "v1.connected"
-        alias_id, token = identity
-        sock.send_text(json.dumps({"req": "v1.players.identify", "data": {"playerAliasId": alias_id, "socketToken": token}}))
-        while True:
-            frame = json.loads(await asyncio.wait_for(sock.recv(), ready_timeout))
-            if frame["res"] == "v1.players.identify.success":
-                break
-            if frame["res"] == "v1.error":
-                raise RuntimeError(frame)
+        await identify(sock, identity, ready_timeout)
     return sock
 
 
