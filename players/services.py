@@ -224,7 +224,8 @@ def _locked_presence(player_id):
     presence write and every change to the player's live connections happens under this lock."""
     presence = selectors.get_presence_for_update(player_id=player_id)
     if presence is None:
-        PlayerPresence.objects.get_or_create(player_id=player_id)
+        # One statement, safe against a concurrent first write (no savepoint, no second read).
+        PlayerPresence.objects.bulk_create([PlayerPresence(player_id=player_id)], ignore_conflicts=True)
         presence = selectors.get_presence_for_update(player_id=player_id)
     return presence
 
