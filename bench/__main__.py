@@ -83,12 +83,16 @@ def main(argv=None):
                 kwargs = {"rate": rate} if mode == "paced" else {"window": 32}
                 phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
-    if "storm" in only:
-        phases.append(("connection storm", scenarios.run_storm, (ours, server_env, 200 if quick else 1000), {}))
-    if "idle" in only:
-        phases.append(("idle connections", scenarios.run_idle, (ours, server_env, 1000 if quick else 10000), {}))
-    if "scaleout" in only:
-        phases.append(("scale-out", scenarios.run_scaleout, (ours, server_env, 1000, seconds, 20), {}))
+    # One phase per server: one server's failure must not lose the other's figures.
+    for kind in ours:
+        if "storm" in only:
+            phases.append((f"connection storm ({kind})", scenarios.run_storm, ([kind], server_env, 200 if quick else 1000), {}))
+    for kind in ours:
+        if "idle" in only:
+            phases.append((f"idle connections ({kind})", scenarios.run_idle, ([kind], server_env, 1000 if quick else 10000), {}))
+    for kind in ours:
+        if "scaleout" in only:
+            phases.append((f"scale-out ({kind})", scenarios.run_scaleout, ([kind], server_env, 1000, seconds, 20), {}))
     for label, run, run_args, kwargs in phases:
         print(label, file=sys.stderr, flush=True)
         try:

@@ -139,6 +139,10 @@ class Fixture:
 
 
 class Receivers:
+    # Connecting and identifying costs the server tens of milliseconds of CPU per socket (the
+    # database work of an identify): the deadline grows with the number of sockets.
+    SECONDS_PER_SOCKET = 0.1
+
     def __init__(self, specs, processes):
         ctx = multiprocessing.get_context("spawn")
         self.pipes, self.procs = [], []
@@ -149,13 +153,23 @@ class Receivers:
             self.pipes.append(parent)
             self.procs.append(proc)
         self.count = 0
-        for pipe in self.pipes:
-            if not pipe.poll(300):
-                raise RuntimeError("receivers did not connect in time")
-            status = pipe.recv()
-            if status[0] != "ready":
-                raise RuntimeError(f"receiver failed: {status}")
-            self.count += status[1]
+        deadline = time.monotonic() + 120 + self.SECONDS_PER_SOCKET * len(specs)
+        try:
+            for pipe in self.pipes:
+                if not pipe.poll(max(0, deadline - time.monotonic())):
+                    raise RuntimeError(f"receivers did not connect {len(specs)} sockets in time")
+                status = pipe.recv()
+                if status[0] != "ready":
+                    raise RuntimeError(f"receiver failed: {status}")
+                self.count += status[1]
+        except BaseException:
+            self.kill()
+            raise
+
+    def kill(self):
+        for proc in self.procs:
+            proc.kill()
+            proc.join(5)
 
     def deliveries(self):
         total = 0
