@@ -87,12 +87,17 @@ class Server:
         return self.ps.memory_info().rss
 
     def stop(self):
+        from players.models import PlayerPresence
+
         self.process.terminate()
         try:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        # A stopped server leaves the players of its unfinished clean-ups online; the next
+        # server's presence sweep would set them offline during its measurement.
+        PlayerPresence.objects.filter(online=True).update(online=False)
 
 
 # --- the game, players and channel a scenario uses (ours) -------------------------------------

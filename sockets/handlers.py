@@ -9,7 +9,7 @@ from game_channels import realtime
 from players import selectors, services
 from players.serializers import serialize_alias
 from sockets import errors, events, wire
-from sockets.hub import alias_group, get_hub
+from sockets.hub import alias_group, get_hub, run_upkeep
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def identify(connection, payload):
 
 
 # Clean-ups run detached from the consumer: daphne cancels an application instance that has not
-# finished 10 s after its socket closed, which a storm of closes queued on the database thread can
+# finished 10 s after its socket closed, which a storm of closes queued on the upkeep thread can
 # exceed. A strong reference keeps each task alive until it is done.
 _cleanups = set()
 
@@ -65,7 +65,8 @@ async def connection_closed(connection):
     if not connection.presence_aliases:
         return
     task = asyncio.ensure_future(
-        database_sync_to_async(services.connection_closed)(
+        run_upkeep(
+            services.connection_closed,
             game_id=connection.grant.game_id,
             connection_id=connection.connection_id,
             aliases_by_player=connection.presence_aliases,

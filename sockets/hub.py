@@ -11,10 +11,12 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import close_old_connections
 
 from players.models import AccessKey
 from sockets.server_socket import text_frame
@@ -282,12 +284,30 @@ class Hub:
                     for connection in self.connections
                     for player_id in connection.presence_aliases
                 ]
-                await database_sync_to_async(services.refresh_live_connections)(entries)
-                await database_sync_to_async(services.sweep_stale_presence)()
+                await run_upkeep(services.refresh_live_connections, entries)
+                await run_upkeep(services.sweep_stale_presence)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("hub: presence upkeep failed")
+
+
+# Database work no client waits for (the presence clean-up of closed connections, the sweep of a
+# dead process's players) runs on a thread of its own: a backlog of it — 10,000 sockets closing at
+# once, a crashed process's 10,000 players — must not queue ahead of the connects, identifies and
+# requests waiting on Channels' database thread. One thread: the backlog is worked off in order.
+_upkeep_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talo-upkeep")
+
+
+async def run_upkeep(function, *args, **kwargs):
+    def call():
+        close_old_connections()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return await asyncio.get_running_loop().run_in_executor(_upkeep_thread, call)
 
 
 def _revoked_key_ids(key_ids):

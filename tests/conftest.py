@@ -27,19 +27,29 @@ def _execute_sql_flush_retrying(self, sql_list):
 BaseDatabaseOperations.execute_sql_flush = _execute_sql_flush_retrying
 
 
+# marker: (the variable that names the real service, why a test is skipped without it)
+NEEDS = {
+    "redis": ("REDIS_URL", "NEEDS REDIS: set REDIS_URL=redis://127.0.0.1:6379/0 to run this test"),
+    "postgres": (
+        "DATABASE_URL",
+        "NEEDS POSTGRESQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run this test",
+    ),
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("REDIS_URL"):
+    missing = {marker: reason for marker, (variable, reason) in NEEDS.items() if not os.environ.get(variable)}
+    needing = [item for item in items if any(marker in item.keywords for marker in missing)]
+    if not needing:
         return
     if os.environ.get("TALO_TESTS_DESELECT_REDIS"):
         # .ci/run: these run in its PostgreSQL + Redis suite.
-        selected = [item for item in items if "redis" not in item.keywords]
-        config.hook.pytest_deselected(items=[item for item in items if "redis" in item.keywords])
-        items[:] = selected
+        config.hook.pytest_deselected(items=needing)
+        items[:] = [item for item in items if item not in needing]
         return
-    skip = pytest.mark.skip(reason="NEEDS REDIS: set REDIS_URL=redis://127.0.0.1:6379/0 to run this test")
-    for item in items:
-        if "redis" in item.keywords:
-            item.add_marker(skip)
+    for item in needing:
+        marker = next(marker for marker in missing if marker in item.keywords)
+        item.add_marker(pytest.mark.skip(reason=missing[marker]))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

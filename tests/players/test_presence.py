@@ -1,9 +1,11 @@
 """scenarios.md E and L: presence over real sockets and REST (socket.md §3.3, §9.1, §10.9, §12;
 rest.md §7; DECISIONS.md row 2)."""
 
+import psycopg
 import pytest
+from django.db import connection
 
-from players.models import PlayerPresence
+from players.models import PlayerAlias, PlayerPresence
 from tests.support import PRESENCE_UPDATED, wait_until
 
 IDENTIFY = "v1.players.identify"
@@ -302,3 +304,33 @@ def test_e26_auto_cleanup_deletes_the_channel_after_player_left_then_deleted(tra
     assert channel_frames[1][1]["channel"]["id"] == channel.id
     assert frames[-1][1]["res"] == "v1.players.presence.updated"
     assert not GameChannel.objects.filter(id=channel.id).exists()
+
+
+@pytest.mark.postgres
+def test_a_clean_up_waiting_on_the_database_holds_up_no_one_else(api, game):
+    """Presence clean-ups run on the server's upkeep thread (sockets.hub.run_upkeep), not on the
+    thread every connect, identify and REST request waits for: while one is stuck behind a locked
+    presence row, another player still connects and identifies, and the stuck one completes once
+    the lock goes."""
+    watcher = api.identified(api.key(game, *WATCH), *api.player(game))
+    leaving_alias, token = api.player(game)
+    leaving = api.identified(api.key(game, "read:players"), leaving_alias, token)
+    watcher.drain()
+    player_id = PlayerAlias.objects.get(id=leaving_alias).player_id
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]) as lock:
+        lock.execute("SELECT 1 FROM players_playerpresence WHERE player_id = %s FOR UPDATE", [player_id])
+        leaving.close()
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]) as probe:
+            wait_until(
+                lambda: probe.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [db["NAME"]]
+                ).fetchone()[0]
+            )
+        arriving_alias, arriving_token = api.player(game)
+        api.identified(api.key(game, "read:players"), arriving_alias, arriving_token)
+        arrived = watcher.expect(PRESENCE_UPDATED)
+        assert (arrived["presence"]["playerAlias"]["id"], arrived["presence"]["online"]) == (arriving_alias, True)
+        watcher.expect_silence()
+    left = watcher.expect(PRESENCE_UPDATED)  # the lock is gone: the clean-up finishes
+    assert (left["presence"]["playerAlias"]["id"], left["presence"]["online"]) == (leaving_alias, False)
