@@ -15,7 +15,7 @@ import httpx
 import psutil
 import websockets
 
-from bench.receivers import parse_mark, open_socket, receiver_main
+from bench.receivers import fetch_ticket, open_socket, parse_mark, receiver_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,13 +131,9 @@ class Fixture:
             self.channel_id = game_channel.id
 
     def socket_specs(self, servers, identities):
-        """(url, identity) per socket, each with a fresh ticket, spread round-robin over servers."""
-        from sockets.tickets import create_ticket
-
-        return [
-            (f"{servers[i % len(servers)].ws}/?ticket={create_ticket(access_key=self.key, dev_build=False)}", identity)
-            for i, identity in enumerate(identities)
-        ]
+        """(url, key token, identity) per socket, spread round-robin over servers: each socket
+        fetches its ticket right before it connects."""
+        return [(f"{servers[i % len(servers)].ws}/", self.token, identity) for i, identity in enumerate(identities)]
 
 
 # --- receivers ----------------------------------------------------------------------------------
@@ -314,8 +310,8 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
                  label="fan-out"):
     total = members + senders
     if kind == "baseline":
-        receiver_specs = [(servers[0].ws, None) for _ in range(members)]
-        sender_specs = [(servers[0].ws, None) for _ in range(senders)]
+        receiver_specs = [(servers[0].ws, None, None) for _ in range(members)]
+        sender_specs = [(servers[0].ws, None, None) for _ in range(senders)]
         channel_id = None
     else:
         fixture = Fixture(total)
@@ -327,7 +323,11 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
         server.wait_quiet()
 
     async def go():
-        sockets = await asyncio.gather(*(open_socket(url, identity) for url, identity in sender_specs))
+        async def sender(client, url, token, identity):
+            return await open_socket(await fetch_ticket(client, url, token) if token else url, identity)
+
+        async with httpx.AsyncClient(timeout=120) as client:
+            sockets = await asyncio.gather(*(sender(client, *spec) for spec in sender_specs))
         # Warm-up, not counted (no mark): the first message loads what a server caches.
         for ws in sockets:
             await ws.send(message_frame(kind, channel_id, "warm-up"))
@@ -381,15 +381,12 @@ def _storm_once(kind, env, clients):
 
         async def one(client, identity):
             started = time.monotonic()
-            response = await client.post("/v1/socket-tickets")
-            ticket = response.json()["ticket"]
-            ws = await open_socket(f"{server.ws}/?ticket={ticket}", identity)
+            ws = await open_socket(await fetch_ticket(client, f"{server.ws}/", fixture.token), identity)
             return ws, time.monotonic() - started
 
         async def go():
-            headers = {"Authorization": f"Bearer {fixture.token}"}
             limits = httpx.Limits(max_connections=200)
-            async with httpx.AsyncClient(base_url=server.http, headers=headers, limits=limits, timeout=120) as client:
+            async with httpx.AsyncClient(limits=limits, timeout=120) as client:
                 cpu0 = server.cpu_seconds()
                 started = time.monotonic()
                 results = await asyncio.gather(*(one(client, ident) for ident in fixture.identities), return_exceptions=True)
