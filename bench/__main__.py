@@ -84,15 +84,14 @@ def main(argv=None):
                 phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
     # One phase per server: one server's failure must not lose the other's figures.
-    for kind in ours:
-        if "storm" in only:
-            phases.append((f"connection storm ({kind})", scenarios.run_storm, ([kind], server_env, 200 if quick else 1000), {}))
-    for kind in ours:
-        if "idle" in only:
-            phases.append((f"idle connections ({kind})", scenarios.run_idle, ([kind], server_env, 1000 if quick else 10000), {}))
-    for kind in ours:
-        if "scaleout" in only:
-            phases.append((f"scale-out ({kind})", scenarios.run_scaleout, ([kind], server_env, 1000, seconds, 20), {}))
+    per_server = (
+        ("storm", "connection storm", scenarios.run_storm, (200 if quick else 1000,)),
+        ("idle", "idle connections", scenarios.run_idle, (1000 if quick else 10000,)),
+        ("scaleout", "scale-out", scenarios.run_scaleout, (1000, seconds, 20)),
+    )
+    for name, label, run, run_args in per_server:
+        if name in only:
+            phases += [(f"{label} ({kind})", run, ([kind], server_env, *run_args), {}) for kind in ours]
     for label, run, run_args, kwargs in phases:
         print(label, file=sys.stderr, flush=True)
         try:

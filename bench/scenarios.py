@@ -42,10 +42,6 @@ class Server:
         self._wait_ready()
 
     @property
-    def http(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
     def ws(self):
         return f"ws://127.0.0.1:{self.port}"
 

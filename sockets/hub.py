@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections
 
 from players.models import AccessKey
 from sockets.server_socket import text_frame
@@ -300,14 +299,8 @@ _upkeep_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talo-upke
 
 
 async def run_upkeep(function, *args, **kwargs):
-    def call():
-        close_old_connections()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return await asyncio.get_running_loop().run_in_executor(_upkeep_thread, call)
+    upkeep = database_sync_to_async(function, thread_sensitive=False, executor=_upkeep_thread)
+    return await upkeep(*args, **kwargs)
 
 
 def _revoked_key_ids(key_ids):

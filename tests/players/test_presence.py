@@ -318,10 +318,14 @@ def test_a_clean_up_waiting_on_the_database_holds_up_no_one_else(api, game):
     watcher.drain()
     player_id = PlayerAlias.objects.get(id=leaving_alias).player_id
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]) as lock:
+
+    def connect():  # a connection of its own, beside the test's and the server's
+        return psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"])
+
+    with connect() as lock:
         lock.execute("SELECT 1 FROM players_playerpresence WHERE player_id = %s FOR UPDATE", [player_id])
         leaving.close()
-        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]) as probe:
+        with connect() as probe:
             wait_until(
                 lambda: probe.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [db["NAME"]]
