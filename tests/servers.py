@@ -1,25 +1,26 @@
-"""Real server processes for the tests: `manage.py serve` (daphne) against the test database."""
+"""Real server processes for the tests: `manage.py serve` (daphne) against the test database.
+
+Starting, waiting for and stopping a process is the harness the benchmark shares
+(bench/harness.py); what is the tests' own here is the environment (the test database, the test
+defaults) and the nginx and Redis processes some tests put in front of or beside the servers."""
 
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
-import httpx
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.harness import ROOT, SERVERS, LoopbackProcess, free_port, read_log, serve_command
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = [
+    "ROOT", "SERVERS", "TEST_DEFAULTS", "LoopbackProcess", "NginxProcess", "RedisProcess", "ServerProcess",
+    "free_port", "server_env", "serving",
+]
 
 
 # The suite drives REST hard from one IP (Talo's tests run without the REST limiter too; its own
@@ -44,49 +45,8 @@ def server_env(**overrides):
     return env
 
 
-class LoopbackProcess:
-    """A process of the test's serving HTTP and WebSocket on a free loopback port."""
-
-    process = None
-
-    @property
-    def http(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self):
-        return f"ws://127.0.0.1:{self.port}"
-
-    def wait_healthy(self, timeout):
-        """Until GET /public/health answers 204; raises with `self.diagnose()` otherwise."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{type(self).__name__} exited: {self.diagnose()}")
-            try:
-                if httpx.get(self.http + "/public/health", timeout=1).status_code == 204:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{type(self).__name__} did not start: {self.diagnose()}")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def alive(self):
-        return self.process.poll() is None
-
-
-# The ASGI servers `manage.py serve` runs: daphne (the default) and uvicorn (recommended in the
-# README). Tests of behaviour that hangs on the server run on both.
-SERVERS = ("daphne", "uvicorn")
+# SERVERS: the ASGI servers `manage.py serve` runs; tests of behaviour that hangs on the server run
+# on both.
 
 
 class ServerProcess(LoopbackProcess):
@@ -99,22 +59,14 @@ class ServerProcess(LoopbackProcess):
         self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", self.server]
-            + (["--proxy-headers"] if self.proxy_headers else []),
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        self.launch(serve_command(self.port, self.server, self.proxy_headers), env=self.env, log=self.log)
         return self.wait_healthy(30)
 
     def diagnose(self):
         return self.read_log()
 
     def read_log(self, tail=5000):
-        text = Path(self.log.name).read_text(errors="replace")
-        return text[-tail:] if tail else text
+        return read_log(self.log.name, tail)
 
 
 @contextmanager
@@ -139,11 +91,7 @@ class NginxProcess(LoopbackProcess):
         )
 
     def start(self):
-        self.process = subprocess.Popen(
-            ["nginx", "-p", str(self.prefix), "-c", "nginx.conf", "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
+        self.launch(["nginx", "-p", str(self.prefix), "-c", "nginx.conf", "-g", "daemon off;"], cwd=None)
         return self.wait_healthy(15)
 
     def diagnose(self):
