@@ -1,6 +1,6 @@
 """Django admin for game channels. Every change goes through game_channels.services, so the
 admin's create/update/delete/membership changes emit the same socket messages as REST
-(rest.md §10); a create names an owner or none."""
+(docs/rest.md §10); a create names an owner or none."""
 
 from django import forms
 from django.contrib import admin

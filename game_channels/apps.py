@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class GameChannelsConfig(AppConfig):
     name = "game_channels"
     verbose_name = "Game channels"
+
+    def ready(self):
+        from game_channels import realtime
+
+        realtime.register()

@@ -1,4 +1,4 @@
-"""`totalMessages` without a database write per message (socket.md §9.2, issue 3).
+"""`totalMessages` without a database write per message (docs/socket.md §9.2, issue 3).
 
 Each server process counts its channel messages in memory and adds the counts to the rows every
 MESSAGE_COUNT_FLUSH_SECONDS, and once more when the process exits cleanly (daphne and uvicorn

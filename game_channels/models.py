@@ -9,7 +9,7 @@ class GameChannel(models.Model):
     owner = models.ForeignKey(
         PlayerAlias, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_channels"
     )
-    # Counted in memory by each server process and added here every few seconds (socket.md §9.2).
+    # Counted in memory by each server process and added here every few seconds (docs/socket.md §9.2).
     total_messages = models.PositiveBigIntegerField(default=0)
     auto_cleanup = models.BooleanField(default=False)
     private = models.BooleanField(default=False)
@@ -55,7 +55,7 @@ class ChannelProp(models.Model):
 
 
 class ChannelStorageProp(models.Model):
-    """Shared channel storage (rest.md §6.11–6.13); an array key has one row per value."""
+    """Shared channel storage (docs/rest.md §6.11–6.13); an array key has one row per value."""
 
     channel = models.ForeignKey(GameChannel, on_delete=models.CASCADE, related_name="storage_props")
     key = models.CharField(max_length=128)

@@ -1,4 +1,4 @@
-"""Prop limits and rejections (objects.md §9) for channel props and channel storage."""
+"""Prop limits and rejections (docs/objects.md §9) for channel props and channel storage."""
 
 from players.profanity import is_profane
 
@@ -54,7 +54,7 @@ def size_rejection(key, values):
 
 def channel_prop_rejections(props, *, block_profanity):
     """Rejections of a channel's complete prop list [(key, value)]: size rejections, then
-    profanity ones; any rejection fails the whole create/update (rest.md §6)."""
+    profanity ones; any rejection fails the whole create/update (docs/rest.md §6)."""
     grouped = {}
     for key, value in props:
         grouped.setdefault(key, []).append(value)
@@ -62,3 +62,23 @@ def channel_prop_rejections(props, *, block_profanity):
     if block_profanity:
         rejected += [contains_profanity(key) for key, values in grouped.items() if any(map(is_profane, values))]
     return rejected
+
+
+def merge_props(existing, updates):
+    """Channel prop merge (docs/rest.md §6.5): a scalar key is replaced in place or appended, `null`
+    deletes it; an array key sent replaces all of that key's previous values."""
+    sent_arrays = {key for key, _ in updates if is_array_key(key)}
+    result = [(key, value) for key, value in existing if key not in sent_arrays]
+    for key, value in updates:
+        if is_array_key(key):
+            if value is not None and (key, value) not in result:
+                result.append((key, value))
+        elif value is None:
+            result = [(k, v) for k, v in result if k != key]
+        else:
+            index = next((i for i, (k, _) in enumerate(result) if k == key), None)
+            if index is None:
+                result.append((key, value))
+            else:
+                result[index] = (key, value)
+    return result

@@ -1,8 +1,8 @@
-"""Game channels on the per-process hub (design.md): which channel groups a connection is in,
+"""Game channels on the socket runtime (docs/architecture.md): which channel groups a connection is in,
 and `v1.channels.message` without a database query or a per-recipient encoding per message.
 
 A connection is in `channel.<id>` exactly while its alias is a member: it joins its alias's
-channels on identify, and the membership events the services publish (sockets.events) move it
+channels on identify, and the membership events the services publish (game_channels.events) move it
 in and out on every process. The channel's JSON is cached per process by the hub while the
 process holds the group, dropped by the "forget" event a channel update publishes, and refreshed
 every CHANNEL_JSON_MAX_AGE seconds."""
@@ -10,13 +10,17 @@ every CHANNEL_JSON_MAX_AGE seconds."""
 from channels.db import database_sync_to_async
 
 from game_channels import message_counts, selectors
+from game_channels.events import channel_group
 from game_channels.serializers import serialize_channel
-from sockets import events, wire
-from sockets.errors import ListenerError
-from sockets.hub import channel_group, get_hub
+from players.scopes import READ_GAME_CHANNELS, WRITE_GAME_CHANNELS
+from sockets import events, registry, wire
+from sockets.hub import get_hub
+from sockets.schemas import Number, Object, String
+from talo_project.errors import NotFound, ServiceError
 
+REQ_MESSAGE = "v1.channels.message"
 RES_MESSAGE = "v1.channels.message"
-READ_SCOPE = "read:gameChannels"
+CHANNEL_MESSAGE = Object(channel=Object(id=Number()), message=String())
 CHANNEL_GROUP_PREFIX = channel_group("")
 # Like Talo's channel cache: a copy is refreshed at least this often, so `totalMessages` in
 # message payloads lags by at most this (plus the counters' flush interval).
@@ -24,6 +28,10 @@ CHANNEL_JSON_MAX_AGE = 600
 
 
 MEMBERSHIP_READ_ATTEMPTS = 3
+
+
+def register():
+    registry.register(REQ_MESSAGE, CHANNEL_MESSAGE, WRITE_GAME_CHANNELS, requires_player=True, handler=send_message)
 
 
 async def join_member_groups(hub, connection):
@@ -57,12 +65,12 @@ def _channel_id(value):
 
 
 def _check_member(game_id, alias_id, channel_id):
-    """The error path only: tell a missing channel (another game's included, DECISIONS.md row 4)
-    from a non-member. A member whose join event has not arrived yet passes."""
+    """The error path only: tell a missing channel (another game's included, docs/differences.md
+    row 4) from a non-member. A member whose join event has not arrived yet passes."""
     if channel_id is None or selectors.get_channel(game_id=game_id, channel_id=channel_id) is None:
-        raise ListenerError("Channel not found")
+        raise NotFound("Channel not found")
     if not selectors.is_member(channel_id=channel_id, alias_id=alias_id):
-        raise ListenerError("Player not in channel")
+        raise ServiceError("Player not in channel")
 
 
 def _load_channel(channel_id):
@@ -70,18 +78,20 @@ def _load_channel(channel_id):
     return None if channel is None else serialize_channel(channel)
 
 
-async def send_message(connection, channel_id, message):
-    """socket.md §9.2: one frame, serialised once, to the channel group's members that have
+async def send_message(connection, payload):
+    """docs/socket.md §9.2: one frame, serialised once, to the channel group's members that have
     read:gameChannels (the sender's connections included)."""
     hub = await get_hub()
-    channel_id = _channel_id(channel_id)
+    channel_id = _channel_id(payload["channel"]["id"])
     group = channel_group(channel_id)
     if channel_id is None or group not in connection.groups:
         await database_sync_to_async(_check_member)(connection.grant.game_id, connection.alias_id, channel_id)
         await hub.join(connection, group)
     channel = await hub.group_data(group, lambda: _load_channel(channel_id), max_age=CHANNEL_JSON_MAX_AGE)
     if channel is None:
-        raise ListenerError("Channel not found")
-    text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": connection.alias_data})
-    await events.apublish(events.frame_event(group, text, scope=READ_SCOPE))
+        raise NotFound("Channel not found")
+    text = wire.frame(
+        RES_MESSAGE, {"channel": channel, "message": payload["message"], "playerAlias": connection.alias_data}
+    )
+    await events.apublish(events.frame_event(group, text, scope=READ_GAME_CHANNELS))
     message_counts.add(channel_id)

@@ -6,7 +6,6 @@ from game_channels.models import ChannelMembership, ChannelProp, ChannelStorageP
 from players.models import PlayerAlias
 from players.selectors import aliases_with_players
 
-ITEMS_PER_PAGE = 50
 MAX_ID = 2**63 - 1
 
 
@@ -56,7 +55,7 @@ def _prop_filter(queryset, prop_key, prop_value):
 
 
 def public_channels(*, game_id, search=None, prop_key=None, prop_value=None, include_dev_data):
-    """GET /v1/game-channels (rest.md §6.1): most messages first, ties in creation order."""
+    """GET /v1/game-channels (docs/rest.md §6.1): most messages first, ties in creation order."""
     queryset = channels_with_relations().filter(game_id=game_id, private=False)
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(owner__identifier__icontains=search))
@@ -82,7 +81,7 @@ def temporary_channels_of(alias_id):
 
 
 def members(*, channel, include_dev_data, filters):
-    """GET …/members (rest.md §6.10): the channel's aliases, filters combined with AND."""
+    """GET …/members (docs/rest.md §6.10): the channel's aliases, filters combined with AND."""
     queryset = aliases_with_players().filter(channel_memberships__channel=channel)
     if not include_dev_data:
         queryset = queryset.filter(player__dev_build=False)
@@ -111,10 +110,3 @@ def storage_rows(*, channel_id, keys):
     for row in queryset.order_by("created_at", "id"):
         rows.setdefault(row.key, []).append(row)
     return rows
-
-
-def page(queryset, number):
-    """One page of 50 with Talo's pagination fields (objects.md §11)."""
-    start = number * ITEMS_PER_PAGE
-    items = list(queryset[start : start + ITEMS_PER_PAGE + 1])
-    return items[:ITEMS_PER_PAGE], queryset.count(), len(items) <= ITEMS_PER_PAGE

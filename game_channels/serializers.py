@@ -1,4 +1,4 @@
-"""The JSON shapes of objects.md §5–6, as plain dicts in Talo's key order."""
+"""The JSON shapes of docs/objects.md §5–6, as plain dicts in Talo's key order."""
 
 from players.serializers import format_date, serialize_alias, serialize_props
 from sockets import wire
@@ -21,7 +21,7 @@ def serialize_channel(channel):
 
 
 def serialize_rest_channel(channel, member_count):
-    """The REST GameChannel: the plain form plus, last, `memberCount` (objects.md §5)."""
+    """The REST GameChannel: the plain form plus, last, `memberCount` (docs/objects.md §5)."""
     return {**serialize_channel(channel), "memberCount": member_count}
 
 
@@ -41,7 +41,7 @@ def is_array_key(key):
 
 
 def serialize_storage_read(key, rows):
-    """The single-key read form: null, the row, or the flattened array (objects.md §6).
+    """The single-key read form: null, the row, or the flattened array (docs/objects.md §6).
     `rows` are ordered by creation."""
     if not rows:
         return None

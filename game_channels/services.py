@@ -1,13 +1,13 @@
-"""Everything that changes game channels, one function per use case (rest.md §6, socket.md §12).
+"""Everything that changes game channels, one function per use case (docs/rest.md §6, docs/socket.md §12).
 
-Each publishes the socket messages of socket.md §10 to exactly the members the spec names, when
+Each publishes the socket messages of docs/socket.md §10 to exactly the members the spec names, when
 the transaction commits, together with the membership events that keep every server process's
-hub right (sockets.events). REST views, socket handlers and Django admin all call these."""
+hub right (game_channels.events). REST views, socket handlers and Django admin all call these."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from game_channels import selectors
+from game_channels import events, selectors
 from game_channels.models import ChannelMembership, ChannelProp, ChannelStorageProp, GameChannel
 from game_channels.props import (
     MAX_KEY_LENGTH,
@@ -16,6 +16,7 @@ from game_channels.props import (
     contains_profanity,
     is_array_key,
     key_too_long,
+    merge_props,
     size_rejection,
     value_too_long,
 )
@@ -23,8 +24,8 @@ from game_channels.serializers import serialize_channel, serialize_storage_prop
 from players import selectors as player_selectors
 from players.profanity import is_profane
 from players.serializers import serialize_alias
-from players.services import ServiceError
-from sockets import events
+from talo_project.errors import NotFound, ValidationFailed
+from talo_project.values import NOT_SUPPLIED
 
 RES_PLAYER_JOINED = "v1.channels.player-joined"
 RES_PLAYER_LEFT = "v1.channels.player-left"
@@ -36,39 +37,19 @@ RES_STORAGE_UPDATED = "v1.channels.storage.updated"
 LEAVE_REASON_DEFAULT = 0
 LEAVE_REASON_TEMPORARY_MEMBERSHIP = 1
 
-UNSET = object()
+PROPS_REJECTED = "One or more props are invalid, see rejectedProps"
 
 
-class PropsRejected(ServiceError):
-    """A create/update whose props break the limits: nothing is saved (rest.md §6)."""
+class PropsRejected(ValidationFailed):
+    """A create/update whose props break the limits: nothing is saved (docs/rest.md §6)."""
 
     def __init__(self, rejected):
-        super().__init__("One or more props are invalid, see rejectedProps")
-        self.rejected = rejected
+        super().__init__({"props": [PROPS_REJECTED]}, rejectedProps=rejected)
+        self.message = PROPS_REJECTED
 
 
 def _reload(channel, *, lock=False):
     return selectors.get_channel(game_id=channel.game_id, channel_id=channel.id, lock=lock)
-
-
-def merge_props(existing, updates):
-    """Channel prop merge (rest.md §6.5): a scalar key is replaced in place or appended, `null`
-    deletes it; an array key sent replaces all of that key's previous values."""
-    sent_arrays = {key for key, _ in updates if is_array_key(key)}
-    result = [(key, value) for key, value in existing if key not in sent_arrays]
-    for key, value in updates:
-        if is_array_key(key):
-            if value is not None and (key, value) not in result:
-                result.append((key, value))
-        elif value is None:
-            result = [(k, v) for k, v in result if k != key]
-        else:
-            index = next((i for i, (k, _) in enumerate(result) if k == key), None)
-            if index is None:
-                result.append((key, value))
-            else:
-                result[index] = (key, value)
-    return result
 
 
 def _save_props(channel, props, *, replace):
@@ -90,7 +71,7 @@ def create_channel(
 ):
     """Create a channel; the owner (if any) is its first member and is told with player-joined.
     Talo's dashboard create (`announce_owner=False`) sends that message without `playerAlias`
-    (rest.md §10)."""
+    (docs/rest.md §10)."""
     channel = GameChannel.objects.create(
         game=game, name=name, owner=owner, auto_cleanup=auto_cleanup, private=private,
         temporary_membership=temporary_membership,
@@ -108,31 +89,31 @@ def create_channel(
 
 
 def update_channel(
-    *, channel, name=UNSET, props=UNSET, owner_alias_id=UNSET, auto_cleanup=UNSET, private=UNSET,
-    temporary_membership=UNSET,
+    *, channel, name=NOT_SUPPLIED, props=NOT_SUPPLIED, owner_alias_id=NOT_SUPPLIED, auto_cleanup=NOT_SUPPLIED, private=NOT_SUPPLIED,
+    temporary_membership=NOT_SUPPLIED,
 ):
-    """Update in Talo's order, recording `changedProperties` (rest.md §6.5, socket.md §10.10)."""
+    """Update in Talo's order, recording `changedProperties` (docs/rest.md §6.5, docs/socket.md §10.10)."""
     with transaction.atomic():
         channel = _reload(channel, lock=True)
         if channel is None:
-            raise ServiceError("Channel not found", status=404)
+            raise NotFound("Channel not found")
         changed = []
-        if name is not UNSET and name.strip():
+        if name is not NOT_SUPPLIED and name.strip():
             channel.name = name.strip()
             changed.append("name")
-        if props is not UNSET:
+        if props is not NOT_SUPPLIED:
             existing = [(prop.key, prop.value) for prop in channel.props.all()]
             _save_props(channel, merge_props(existing, props), replace=True)
             changed.append("props")
         new_owner = None
         new_owner_joined = False
-        if owner_alias_id is not UNSET:
+        if owner_alias_id is not NOT_SUPPLIED:
             if owner_alias_id is None:
                 channel.owner = None
             else:
                 new_owner = player_selectors.get_alias(game_id=channel.game_id, alias_id=owner_alias_id)
                 if new_owner is None:
-                    raise ServiceError("New owner not found", status=404)
+                    raise NotFound("New owner not found")
                 channel.owner = new_owner
                 _, new_owner_joined = ChannelMembership.objects.get_or_create(channel=channel, alias=new_owner)
             changed.append("ownerAliasId")
@@ -141,7 +122,7 @@ def update_channel(
             ("private", private, "private"),
             ("temporary_membership", temporary_membership, "temporaryMembership"),
         ):
-            if value is not UNSET:
+            if value is not NOT_SUPPLIED:
                 setattr(channel, field, value)
                 changed.append(wire_name)
         if not changed:
@@ -162,7 +143,7 @@ def update_channel(
 
 
 def _delete(channel):
-    """`deleted` to the members first, then their connections leave the group (socket.md §13)."""
+    """`deleted` to the members first, then their connections leave the group (docs/socket.md §13)."""
     events.publish_to_channel(channel.id, RES_DELETED, {"channel": serialize_channel(channel)})
     events.publish_channel_closed(channel.id)
     channel.delete()
@@ -189,12 +170,12 @@ def join_channel(*, channel, alias):
 
 
 def invite_to_channel(*, channel, invitee):
-    """Invitees join at once (rest.md §6.9); the message names the invitee."""
+    """Invitees join at once (docs/rest.md §6.9); the message names the invitee."""
     return join_channel(channel=channel, alias=invitee)
 
 
 def leave_channel(*, channel, alias, reason=LEAVE_REASON_DEFAULT):
-    """Remove a member (rest.md §6.8, socket.md §12): player-left to the members before the
+    """Remove a member (docs/rest.md §6.8, docs/socket.md §12): player-left to the members before the
     removal (the leaver included), then either auto-cleanup (deleted) or removal."""
     with transaction.atomic():
         channel = _reload(channel, lock=True)
@@ -223,7 +204,7 @@ def leave_channel(*, channel, alias, reason=LEAVE_REASON_DEFAULT):
 
 
 def leave_temporary_channels(*, alias):
-    """Temporary-membership clean-up when the alias's player goes offline (socket.md §12):
+    """Temporary-membership clean-up when the alias's player goes offline (docs/socket.md §12):
     leave every temporary-membership channel with reason 1."""
     for channel in selectors.temporary_channels_of(alias.id):
         leave_channel(channel=channel, alias=alias, reason=LEAVE_REASON_TEMPORARY_MEMBERSHIP)
@@ -239,7 +220,7 @@ def _deleted_form(row, alias, now):
 
 
 def put_storage(*, channel, alias, props):
-    """PUT …/storage (rest.md §6.13), serialised per channel. `props`: [(key, string or None)].
+    """PUT …/storage (docs/rest.md §6.13), serialised per channel. `props`: [(key, string or None)].
     Returns (upserted, deleted, failed) in their JSON forms."""
     entries = [(key, value) for key, value in props if key]
     scalars = {}
@@ -259,7 +240,7 @@ def put_storage(*, channel, alias, props):
         # The channel row is the per-channel lock (PostgreSQL; SQLite's IMMEDIATE transactions
         # already serialise writers).
         if not GameChannel.objects.select_for_update().filter(id=channel.id).exists():
-            raise ServiceError("Channel not found", status=404)
+            raise NotFound("Channel not found")
         now = timezone.now()
         existing = selectors.storage_rows(channel_id=channel.id, keys=[*scalars, *arrays])
         for key, value in scalars.items():

@@ -4,7 +4,7 @@ from game_channels import views
 
 urlpatterns = [
     path("v1/game-channels", views.ChannelsView.as_view()),
-    # Static segments before `<id>` (rest.md §1).
+    # Static segments before `<id>` (docs/rest.md §1).
     path("v1/game-channels/subscriptions", views.SubscriptionsView.as_view()),
     path("v1/game-channels/<str:channel_id>", views.ChannelView.as_view()),
     path("v1/game-channels/<str:channel_id>/join", views.JoinView.as_view()),

@@ -1,5 +1,5 @@
-"""Thin REST views for game channels (rest.md §6): validate, check scopes, load the alias and
-the channel, call a service or selector, serialise. Error precedence (rest.md §2.2): validation
+"""Thin REST views for game channels (docs/rest.md §6): validate, check scopes, load the alias and
+the channel, call a service or selector, serialise. Error precedence (docs/rest.md §2.2): validation
 400 → scope 403 → alias 404 → channel 404 → owner/member/private 403."""
 
 import uuid
@@ -7,19 +7,32 @@ import uuid
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from game_channels import selectors, services, validation
+from game_channels import selectors, services
 from game_channels.serializers import (
     serialize_channel,
     serialize_rest_channel,
     serialize_storage_list_items,
     serialize_storage_read,
 )
-from players.api import ApiError, ValidationFailed, alias_id_header, header_flag, load_alias, require_scopes
+from players.api import load_alias, require_scopes
+from players.scopes import READ_GAME_CHANNELS as READ
+from players.scopes import WRITE_GAME_CHANNELS as WRITE
 from players.selectors import get_alias
 from players.serializers import serialize_alias
-
-READ = "read:gameChannels"
-WRITE = "write:gameChannels"
+from talo_project.errors import NotFound, ServiceError
+from talo_project.rest.pagination import page_body, paginate
+from talo_project.rest.validation import (
+    NOT_A_NUMBER,
+    Validator,
+    alias_id_header,
+    header_flag,
+    is_bool,
+    is_number,
+    is_str,
+    json_body,
+    number_id,
+)
+from talo_project.values import NOT_SUPPLIED
 MAX_STORAGE_KEYS = 50
 
 NOT_OWNER = "This player is not the owner of the channel"
@@ -36,18 +49,18 @@ def _prop_filter(request):
 def _load_channel(request, channel_id):
     channel = selectors.get_channel(game_id=request.auth.game_id, channel_id=channel_id)
     if channel is None:
-        raise ApiError(404, "Channel not found")
+        raise NotFound("Channel not found")
     return channel
 
 
 def _require_owner(channel, alias):
     if channel.owner_id is None or channel.owner_id != alias.id:
-        raise ApiError(403, NOT_OWNER)
+        raise ServiceError(NOT_OWNER, status=403)
 
 
 def _require_member(channel, alias):
     if not selectors.is_member(channel_id=channel.id, alias_id=alias.id):
-        raise ApiError(403, NOT_MEMBER)
+        raise ServiceError(NOT_MEMBER, status=403)
 
 
 def _include_dev_data(request):
@@ -59,23 +72,14 @@ def _rest_channel(request, channel):
     return serialize_rest_channel(channel, count)
 
 
-def _service(call):
-    try:
-        return call()
-    except services.PropsRejected as exc:
-        raise ValidationFailed({"props": [exc.message]}, rejectedProps=exc.rejected) from None
-    except services.ServiceError as exc:
-        raise ApiError(exc.status, exc.message, **exc.extra) from None
-
-
 # --- views ------------------------------------------------------------------------------------
 
 
 class ChannelsView(APIView):
     def get(self, request):
         """6.1: public channels, most messages first, paginated."""
-        validator = validation.Validator()
-        page = validation.page(validator, request)
+        validator = Validator()
+        page = validator.page(request)
         validator.done()
         require_scopes(request, READ)
         prop_key, prop_value = _prop_filter(request)
@@ -86,25 +90,20 @@ class ChannelsView(APIView):
             prop_value=prop_value,
             include_dev_data=_include_dev_data(request),
         )
-        items, count, is_last = selectors.page(channels, page)
+        items, count, is_last = paginate(channels, page)
         return Response(
-            {
-                "channels": [serialize_rest_channel(channel, channel.member_count) for channel in items],
-                "count": count,
-                "itemsPerPage": selectors.ITEMS_PER_PAGE,
-                "isLastPage": is_last,
-            }
+            page_body("channels", [serialize_rest_channel(channel, channel.member_count) for channel in items], count, is_last)
         )
 
     def post(self, request):
         """6.2: the caller creates and owns the channel and is its first member."""
-        body = validation.body_of(request)
-        validator = validation.Validator()
+        body = json_body(request)
+        validator = Validator()
         validator.check(lambda: alias_id_header(request))
-        name = validation.required(validator, body, "name", "string", validation.is_str)
-        props = validation.props(validator, body, nullable=False)
+        name = validator.required(body, "name", "string", is_str)
+        props = validator.props(body, nullable=False)
         flags = {
-            field: validation.optional(validator, body, wire_name, "boolean", validation.is_bool)
+            field: validator.optional(body, wire_name, "boolean", is_bool)
             for field, wire_name in (
                 ("auto_cleanup", "autoCleanup"), ("private", "private"), ("temporary_membership", "temporaryMembership")
             )
@@ -112,14 +111,12 @@ class ChannelsView(APIView):
         validator.done()
         require_scopes(request, WRITE)
         alias = load_alias(request, alias_id_header(request))
-        channel = _service(
-            lambda: services.create_channel(
-                game=request.auth.game,
-                name=name,
-                owner=alias,
-                props=[] if props is validation.UNSET else props,
-                **{field: value for field, value in flags.items() if value is not validation.UNSET},
-            )
+        channel = services.create_channel(
+            game=request.auth.game,
+            name=name,
+            owner=alias,
+            props=[] if props is NOT_SUPPLIED else props,
+            **{field: value for field, value in flags.items() if value is not NOT_SUPPLIED},
         )
         return Response({"channel": _rest_channel(request, channel)})
 
@@ -127,7 +124,7 @@ class ChannelsView(APIView):
 class SubscriptionsView(APIView):
     def get(self, request):
         """6.3: the caller's channels, private ones included, no pagination."""
-        validator = validation.Validator()
+        validator = Validator()
         validator.check(lambda: alias_id_header(request))
         validator.done()
         require_scopes(request, READ)
@@ -142,8 +139,8 @@ class SubscriptionsView(APIView):
 class ChannelView(APIView):
     def get(self, request, channel_id):
         """6.4: any channel of the game, no alias needed."""
-        validator = validation.Validator()
-        channel_id = validation.channel_id(validator, channel_id)
+        validator = Validator()
+        channel_id = validator.coerced_id("id", channel_id)
         validator.done()
         require_scopes(request, READ)
         channel = _load_channel(request, channel_id)
@@ -151,20 +148,20 @@ class ChannelView(APIView):
 
     def put(self, request, channel_id):
         """6.5: owner only; ownership-transferred and/or updated to the members."""
-        body = validation.body_of(request)
-        validator = validation.Validator()
-        channel_id = validation.channel_id(validator, channel_id)
+        body = json_body(request)
+        validator = Validator()
+        channel_id = validator.coerced_id("id", channel_id)
         validator.check(lambda: alias_id_header(request))
         changes = {
-            "name": validation.optional(validator, body, "name", "string", validation.is_str),
-            "props": validation.props(validator, body, nullable=True),
-            "owner_alias_id": validation.optional(
-                validator, body, "ownerAliasId", "number", lambda value: value is None or validation.is_number(value)
+            "name": validator.optional(body, "name", "string", is_str),
+            "props": validator.props(body, nullable=True),
+            "owner_alias_id": validator.optional(
+                body, "ownerAliasId", "number", lambda value: value is None or is_number(value)
             ),
-            "auto_cleanup": validation.optional(validator, body, "autoCleanup", "boolean", validation.is_bool),
-            "private": validation.optional(validator, body, "private", "boolean", validation.is_bool),
-            "temporary_membership": validation.optional(
-                validator, body, "temporaryMembership", "boolean", validation.is_bool
+            "auto_cleanup": validator.optional(body, "autoCleanup", "boolean", is_bool),
+            "private": validator.optional(body, "private", "boolean", is_bool),
+            "temporary_membership": validator.optional(
+                body, "temporaryMembership", "boolean", is_bool
             ),
         }
         validator.done()
@@ -173,8 +170,8 @@ class ChannelView(APIView):
         channel = _load_channel(request, channel_id)
         _require_owner(channel, alias)
         if changes["owner_alias_id"] is not None:
-            changes["owner_alias_id"] = validation.alias_id(changes["owner_alias_id"])
-        channel = _service(lambda: services.update_channel(channel=channel, **changes))
+            changes["owner_alias_id"] = number_id(changes["owner_alias_id"])
+        channel = services.update_channel(channel=channel, **changes)
         return Response({"channel": _rest_channel(request, channel)})
 
     def delete(self, request, channel_id):
@@ -188,8 +185,8 @@ class ChannelView(APIView):
 def _channel_and_alias(request, channel_id, scope, validate=None):
     """Validate `id`, `x-talo-alias` (and the body/query with `validate`), check the scope, load
     the alias, then the channel. Returns (channel, alias, validated)."""
-    validator = validation.Validator()
-    channel_id = validation.channel_id(validator, channel_id)
+    validator = Validator()
+    channel_id = validator.coerced_id("id", channel_id)
     validator.check(lambda: alias_id_header(request))
     validated = validate(validator) if validate else None
     validator.done()
@@ -204,7 +201,7 @@ class JoinView(APIView):
         """6.7: private channels refuse everyone; player-joined only for a new member."""
         channel, alias = _channel_and_alias(request, channel_id, WRITE)
         if channel.private:
-            raise ApiError(403, "This channel is private")
+            raise ServiceError("This channel is private", status=403)
         services.join_channel(channel=channel, alias=alias)
         return Response({"channel": _rest_channel(request, channel)})
 
@@ -218,8 +215,8 @@ class LeaveView(APIView):
 
 
 def _invitee_id(validator, request):
-    body = validation.body_of(request)
-    return validation.alias_id(validation.required(validator, body, "inviteeAliasId", "number", validation.is_number))
+    body = json_body(request)
+    return number_id(validator.required(body, "inviteeAliasId", "number", is_number))
 
 
 class InviteView(APIView):
@@ -231,9 +228,9 @@ class InviteView(APIView):
         _require_owner(channel, alias)
         invitee = get_alias(game_id=request.auth.game_id, alias_id=invitee_id)
         if invitee is None:
-            raise ApiError(404, "Invitee not found")
+            raise NotFound("Invitee not found")
         if invitee.id == alias.id:
-            raise ApiError(400, "Players cannot invite themselves")
+            raise ServiceError("Players cannot invite themselves")
         services.invite_to_channel(channel=channel, invitee=invitee)
         return Response(status=204)
 
@@ -243,7 +240,7 @@ MEMBER_FILTERS = ("playerId", "aliasId", "identifier", "playerPropKey", "playerP
 
 def _member_filters(validator, request):
     filters = {}
-    page = validation.page(validator, request)
+    page = validator.page(request)
     for name in MEMBER_FILTERS:
         value = request.query_params.get(name)
         if value is None:
@@ -258,7 +255,7 @@ def _member_filters(validator, request):
             try:
                 value = int(value)
             except ValueError:
-                validator.error(name, "Invalid input: expected number, received NaN")
+                validator.error(name, NOT_A_NUMBER)
                 continue
         filters[name] = value
     return page, filters
@@ -272,15 +269,8 @@ class MembersView(APIView):
         )
         _require_member(channel, alias)
         members = selectors.members(channel=channel, include_dev_data=_include_dev_data(request), filters=filters)
-        items, count, is_last = selectors.page(members, page)
-        return Response(
-            {
-                "members": [serialize_alias(member) for member in items],
-                "count": count,
-                "itemsPerPage": selectors.ITEMS_PER_PAGE,
-                "isLastPage": is_last,
-            }
-        )
+        items, count, is_last = paginate(members, page)
+        return Response(page_body("members", [serialize_alias(member) for member in items], count, is_last))
 
 
 def _prop_key(validator, request):
@@ -302,7 +292,7 @@ def _prop_keys(validator, request):
 
 
 def _storage_props(validator, request):
-    return validation.props(validator, validation.body_of(request), nullable=True, always=True)
+    return validator.props(json_body(request), nullable=True, always=True)
 
 
 class StorageView(APIView):
@@ -321,9 +311,7 @@ class StorageView(APIView):
             request, channel_id, WRITE, lambda validator: _storage_props(validator, request)
         )
         _require_member(channel, alias)
-        upserted, deleted, failed = _service(
-            lambda: services.put_storage(channel=channel, alias=alias, props=props)
-        )
+        upserted, deleted, failed = services.put_storage(channel=channel, alias=alias, props=props)
         return Response(
             {
                 "channel": serialize_channel(channel),

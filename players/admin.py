@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from players import services
+from players.services import keys, live_config, verification
 from players.models import AccessKey, Game, Player, PlayerAlias, PlayerGroup, PlayerProp, VerificationKey
 from players.scopes import ALL_SCOPES, FULL_ACCESS
 
@@ -26,7 +26,7 @@ class VerificationKeyForm(forms.ModelForm):
     def save(self, commit=True):
         if not self.cleaned_data.get("secret"):
             return super().save(commit=commit)
-        return services.add_verification_key(
+        return verification.add_verification_key(
             game=self.instance.game, version=self.cleaned_data["version"], secret=self.cleaned_data["secret"]
         )
 
@@ -54,7 +54,7 @@ def parse_key_value_lines(text):
 
 class GameForm(forms.ModelForm):
     """The live config is edited as `KEY=VALUE` lines; saving replaces it and pushes
-    `v1.live-config.updated` through services.set_live_config (rest.md §9)."""
+    `v1.live-config.updated` through live_config.set_live_config (docs/rest.md §9)."""
 
     live_config = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
@@ -81,16 +81,16 @@ class GameForm(forms.ModelForm):
 
     def clean_live_config(self):
         wanted = [{"key": key, "value": value} for key, value in parse_key_value_lines(self.cleaned_data["live_config"])]
-        keys = {prop["key"] for prop in wanted}
+        wanted_keys = {prop["key"] for prop in wanted}
         removed = [
             {"key": prop["key"], "value": None}
             for prop in self.instance.props
-            if prop["key"] not in keys and not prop["key"].startswith("META_")
+            if prop["key"] not in wanted_keys and not prop["key"].startswith("META_")
         ]
         changes = wanted + removed
         try:
-            services.check_live_config(changes)
-        except services.LiveConfigInvalid as exc:
+            live_config.check_live_config(changes)
+        except live_config.LiveConfigInvalid as exc:
             raise forms.ValidationError(exc.message) from None
         return changes
 
@@ -106,7 +106,7 @@ class GameAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "live_config" not in form.changed_data:
             return
-        services.set_live_config(game=obj, props=form.cleaned_data["live_config"])
+        live_config.set_live_config(game=obj, props=form.cleaned_data["live_config"])
 
 
 class AccessKeyForm(forms.ModelForm):
@@ -141,7 +141,7 @@ class AccessKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        key, token = services.create_access_key(game=obj.game, scopes=obj.scopes, name=obj.name)
+        key, token = keys.create_access_key(game=obj.game, scopes=obj.scopes, name=obj.name)
         obj.pk = key.pk
         obj.refresh_from_db()
         messages.warning(request, f"Copy this token now; it is not stored and will not be shown again: {token}")
@@ -149,7 +149,7 @@ class AccessKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected keys (their sockets close)")
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
-            services.revoke_access_key(key=key)
+            keys.revoke_access_key(key=key)
         self.message_user(request, "Revoked.")
 
 

@@ -1,4 +1,4 @@
-"""Access-key authentication with Talo's exact 401 bodies (rest.md §2.3)."""
+"""Access-key authentication with Talo's exact 401 bodies (docs/rest.md §2.3)."""
 
 import hmac
 
@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from players.models import AccessKey
-from players.services import hash_token, parse_token
+from players.services.keys import hash_token, parse_token
 
 AUTHENTICATION_ERROR = "Authentication Error"
 BAD_FORMAT = 'Bad Authorization header format. Format is "Authorization: Bearer <token>"'
@@ -28,7 +28,7 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2 or parts[0].lower() != "bearer" or not parts[1]:
             raise exceptions.AuthenticationFailed(BAD_FORMAT)
         if parts[0] != "Bearer":
-            # Talo splits on the exact text "Bearer " and so finds no token (rest.md §2.3).
+            # Talo splits on the exact text "Bearer " and so finds no token (docs/rest.md §2.3).
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         token = parts[1]
         key_id = parse_token(token)

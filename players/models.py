@@ -2,12 +2,12 @@ import uuid
 
 from django.db import models
 
-from players.scopes import FULL_ACCESS, missing_scopes
+from players.scopes import missing_scopes
 
 
 class Game(models.Model):
     name = models.CharField(max_length=255, unique=True)
-    # Live config (rest.md §9): a list of {"key", "value"} in stored order.
+    # Live config (docs/rest.md §9): a list of {"key", "value"} in stored order.
     props = models.JSONField(default=list, blank=True)
     verify_requests = models.BooleanField(default=False)
     display_name_prop_key = models.CharField(max_length=128, blank=True, default="")
@@ -44,10 +44,6 @@ class AccessKey(models.Model):
     def missing_scopes(self, required):
         return missing_scopes(self.scopes, required)
 
-    @property
-    def is_full_access(self):
-        return FULL_ACCESS in self.scopes
-
 
 class Player(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -77,6 +73,9 @@ class PlayerProp(models.Model):
         return f"{self.key}={self.value}"
 
 
+TALO_SERVICE = "talo"  # the alias service of Talo's own player auth (docs/rest.md §5.4)
+
+
 class PlayerAlias(models.Model):
     player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="aliases")
     # Denormalised from player.game so that (game, service, identifier) can be unique.
@@ -99,7 +98,7 @@ class PlayerAlias(models.Model):
 
 
 class VerificationKey(models.Model):
-    """A game's request-signing secret (socket.md §8). The secret is stored encrypted
+    """A game's request-signing secret (docs/socket.md §8). The secret is stored encrypted
     (players.secrets) and never shown again after it is entered."""
 
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="verification_keys")
@@ -138,7 +137,7 @@ class PlayerGroup(models.Model):
 
 
 class PlayerPresence(models.Model):
-    """One per player (socket.md §12): written by socket identify/close and REST PUT."""
+    """One per player (docs/socket.md §12): written by socket identify/close and REST PUT."""
 
     player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="presence")
     # The alias that last wrote the presence.
@@ -156,7 +155,7 @@ class PlayerPresence(models.Model):
 
 
 class PlayerAuth(models.Model):
-    """Talo player authentication (rest.md §5.4) of a player with a `talo` alias. The session key
+    """Talo player authentication (docs/rest.md §5.4) of a player with a `talo` alias. The session key
     signs the player's session tokens; replacing or clearing it invalidates every older token."""
 
     player = models.OneToOneField(Player, on_delete=models.CASCADE, related_name="auth")
@@ -174,7 +173,7 @@ class PlayerAuth(models.Model):
 
 
 class PlayerAliasSubscription(models.Model):
-    """A player relationship (rest.md §8): `subscriber` follows `subscribed_to`."""
+    """A player relationship (docs/rest.md §8): `subscriber` follows `subscribed_to`."""
 
     UNIDIRECTIONAL = "unidirectional"
     BIDIRECTIONAL = "bidirectional"

@@ -1,11 +1,14 @@
-"""Permissions shared by every view: the access key, then the Talo player session."""
+"""Permissions shared by every view: the access key, then the Talo player session, then the
+request signature (docs/rest.md §2.2). A check that fails raises a ServiceError, answered by the
+exception handler like any other."""
 
 from rest_framework import permissions
 
-from players import services
-from players.api import ApiError
+from players import signatures
+from players.services import session_checks
+from talo_project.errors import ServiceError
 
-# The refresh endpoint is how a player without a valid session gets one (rest.md §2.5).
+# The refresh endpoint is how a player without a valid session gets one (docs/rest.md §2.5).
 SESSION_EXEMPT_PATHS = frozenset({"/v1/players/auth/refresh"})
 
 
@@ -17,7 +20,7 @@ class HasAccessKey(permissions.BasePermission):
 
 
 class ValidRequestSignature(permissions.BasePermission):
-    """rest.md §2.6: when the game verifies requests, a non-GET request made for an alias
+    """docs/rest.md §2.6: when the game verifies requests, a non-GET request made for an alias
     (`x-talo-alias`) must carry a valid `x-talo-signature` over its raw body."""
 
     def has_permission(self, request, view):
@@ -25,33 +28,27 @@ class ValidRequestSignature(permissions.BasePermission):
         alias_id = request.headers.get("x-talo-alias")
         if key is None or not key.game.verify_requests or alias_id is None or request.method == "GET":
             return True
-        from players.api import ApiError
-        from sockets.signatures import verify_signature
-
-        if not verify_signature(
+        if not signatures.verify_signature(
             game_id=key.game_id,
             alias_id=alias_id,
             signature=request.headers.get("x-talo-signature", ""),
             payload_text=request.body.decode("utf-8", errors="replace"),
         ):
-            raise ApiError(401, "Unauthorized")
+            raise ServiceError("Unauthorized", status=401)
         return True
 
 
 class PlayerSession(permissions.BasePermission):
     """A request naming a Talo-auth player (`x-talo-alias` / `x-talo-player`) needs that player's
-    valid `x-talo-session` (rest.md §2.5), before the route's own validation."""
+    valid `x-talo-session` (docs/rest.md §2.5), before the route's own validation."""
 
     def has_permission(self, request, view):
         if request.auth is None or request.path_info in SESSION_EXEMPT_PATHS:
             return True
-        try:
-            services.check_request_session(
-                game_id=request.auth.game_id,
-                alias_header=request.headers.get("x-talo-alias"),
-                player_header=request.headers.get("x-talo-player"),
-                token=request.headers.get("x-talo-session"),
-            )
-        except services.ServiceError as exc:
-            raise ApiError(exc.status, exc.message, **exc.extra) from None
+        session_checks.check_request_session(
+            game_id=request.auth.game_id,
+            alias_header=request.headers.get("x-talo-alias"),
+            player_header=request.headers.get("x-talo-player"),
+            token=request.headers.get("x-talo-session"),
+        )
         return True

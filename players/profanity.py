@@ -1,4 +1,4 @@
-"""A small English profanity check for the games' `blockPropsProfanity` setting (objects.md §9).
+"""A small English profanity check for the games' `blockPropsProfanity` setting (docs/objects.md §9).
 
 Talo uses the `obscenity` package's English dataset. This is a deliberately small equivalent: a
 list of common obscenities, matched per word after folding case, common letter substitutions

@@ -1,17 +1,29 @@
-"""Access key scopes exactly as Talo spells them (rest.md §2.4)."""
+"""Access key scopes exactly as Talo spells them (docs/rest.md §2.4), named once."""
 
-FULL_ACCESS = "*"
+from sockets.connection import FULL_ACCESS
+
+READ_PLAYERS = "read:players"
+WRITE_PLAYERS = "write:players"
+READ_PLAYER_PRESENCE = "read:playerPresence"
+WRITE_PLAYER_PRESENCE = "write:playerPresence"
+READ_GAME_CHANNELS = "read:gameChannels"
+WRITE_GAME_CHANNELS = "write:gameChannels"
+READ_GAME_CONFIG = "read:gameConfig"
+READ_PLAYER_RELATIONSHIPS = "read:playerRelationships"
+WRITE_PLAYER_RELATIONSHIPS = "write:playerRelationships"
+READ_PLAYER_BROADCASTS = "read:playerBroadcasts"
+WRITE_PLAYER_BROADCASTS = "write:playerBroadcasts"
 
 ALL_SCOPES = [
-    "read:playerPresence",
-    "write:playerPresence",
-    "read:gameChannels",
-    "write:gameChannels",
+    READ_PLAYER_PRESENCE,
+    WRITE_PLAYER_PRESENCE,
+    READ_GAME_CHANNELS,
+    WRITE_GAME_CHANNELS,
     "read:playerGroups",
     "write:continuityRequests",
     "read:gameFeedback",
     "write:gameFeedback",
-    "read:gameConfig",
+    READ_GAME_CONFIG,
     "write:gameConfig",
     "read:gameStats",
     "write:gameStats",
@@ -19,14 +31,14 @@ ALL_SCOPES = [
     "write:gameSaves",
     "read:leaderboards",
     "write:leaderboards",
-    "read:players",
-    "write:players",
+    READ_PLAYERS,
+    WRITE_PLAYERS,
     "read:events",
     "write:events",
-    "read:playerRelationships",
-    "write:playerRelationships",
-    "read:playerBroadcasts",
-    "write:playerBroadcasts",
+    READ_PLAYER_RELATIONSHIPS,
+    WRITE_PLAYER_RELATIONSHIPS,
+    READ_PLAYER_BROADCASTS,
+    WRITE_PLAYER_BROADCASTS,
 ]
 VALID_SCOPES = frozenset(ALL_SCOPES) | {FULL_ACCESS}
 
@@ -36,7 +48,3 @@ def missing_scopes(granted, required):
     if FULL_ACCESS in granted:
         return []
     return [scope for scope in required if scope not in granted]
-
-
-def missing_scopes_message(missing):
-    return "Missing access key scope(s): " + ", ".join(missing)

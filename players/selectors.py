@@ -3,10 +3,10 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from players.models import Player, PlayerAlias, PlayerAliasSubscription, PlayerPresence
+from players.models import TALO_SERVICE, Player, PlayerAlias, PlayerAliasSubscription, PlayerPresence
+from talo_project.rest.pagination import paginate
 
 PLAYER_RELATED = ("player__game", "player__presence", "player__auth")
-PAGE_SIZE = 50
 
 
 def aliases_with_players():
@@ -38,18 +38,18 @@ def get_player(*, game_id, player_id):
 
 
 def find_talo_alias(*, game_id, identifier):
-    return find_alias(game_id=game_id, service="talo", identifier=identifier)
+    return find_alias(game_id=game_id, service=TALO_SERVICE, identifier=identifier)
 
 
 def talo_alias_of(*, game_id, alias_id=None, player_id=None):
     """A `talo` alias of the player named by an alias id or a player id in the game, or None
-    (rest.md §2.5)."""
+    (docs/rest.md §2.5)."""
     named = Q(pk__in=[])
     if alias_id is not None and alias_id < 2**63:
         named |= Q(player__aliases__id=alias_id)
     if player_id is not None:
         named |= Q(player_id=player_id)
-    return PlayerAlias.objects.filter(named, game_id=game_id, service="talo").first()
+    return PlayerAlias.objects.filter(named, game_id=game_id, service=TALO_SERVICE).first()
 
 
 def get_presence_for_update(*, player_id):
@@ -62,7 +62,7 @@ def get_presence_for_update(*, player_id):
 
 
 def get_presence(*, player):
-    """The player's presence, or the default object for a player without one (objects.md §4)."""
+    """The player's presence, or the default object for a player without one (docs/objects.md §4)."""
     presence = (
         PlayerPresence.objects.select_related(*(f"player_alias__{name}" for name in PLAYER_RELATED))
         .prefetch_related("player_alias__player__props")
@@ -84,7 +84,7 @@ def subscriptions():
 
 
 def confirmed_subscriber_alias_ids(*, alias_id):
-    """The aliases that receive `alias_id`'s broadcasts (socket.md §9.3)."""
+    """The aliases that receive `alias_id`'s broadcasts (docs/socket.md §9.3)."""
     return list(
         PlayerAliasSubscription.objects.filter(subscribed_to_id=alias_id, confirmed=True).values_list(
             "subscriber_id", flat=True
@@ -94,7 +94,7 @@ def confirmed_subscriber_alias_ids(*, alias_id):
 
 def list_subscriptions(*, alias, direction, confirmed=None, other_alias_id=None, relationship_type=None, page=0):
     """One page of the alias's subscribers (`direction="subscribers"`) or subscriptions
-    (rest.md §8): (items, count, is_last_page)."""
+    (docs/rest.md §8): (items, count, is_last_page)."""
     if direction == "subscribers":
         rows = subscriptions().filter(subscribed_to=alias)
         other = "subscriber_id"
@@ -107,6 +107,4 @@ def list_subscriptions(*, alias, direction, confirmed=None, other_alias_id=None,
         rows = rows.filter(**{other: other_alias_id})
     if relationship_type is not None:
         rows = rows.filter(relationship_type=relationship_type)
-    count = rows.count()
-    window = list(rows.order_by("id")[page * PAGE_SIZE : (page + 1) * PAGE_SIZE + 1])
-    return window[:PAGE_SIZE], count, len(window) <= PAGE_SIZE
+    return paginate(rows.order_by("id"), page)

@@ -1,10 +1,10 @@
-"""The JSON shapes of objects.md §1–4, §7 and §8, built as plain dicts in Talo's key order."""
+"""The JSON shapes of docs/objects.md §1–4, §7 and §8, built as plain dicts in Talo's key order."""
 
 from django.core.exceptions import ObjectDoesNotExist
 
 
 def format_date(value):
-    """JavaScript's Date JSON form: UTC, three millisecond digits, a literal Z (objects.md §0)."""
+    """JavaScript's Date JSON form: UTC, three millisecond digits, a literal Z (docs/objects.md §0)."""
     if value is None:
         return None
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
@@ -24,7 +24,7 @@ def display_name(alias, player_props, game):
 
 
 def serialize_player(player, *, with_aliases=False):
-    """A Player. `aliases` only when the player stands on its own (objects.md §2)."""
+    """A Player. `aliases` only when the player stands on its own (docs/objects.md §2)."""
     props = list(player.props.all())
     data = {"id": str(player.id), "props": serialize_props(props)}
     if with_aliases:
@@ -50,7 +50,7 @@ def related_or_none(instance, name):
 
 
 def serialize_auth(auth):
-    """PlayerAuth (objects.md §2): emitted whenever the player has Talo authentication."""
+    """PlayerAuth (docs/objects.md §2): emitted whenever the player has Talo authentication."""
     return {
         "email": auth.email,
         "verificationEnabled": auth.verification_enabled,
@@ -67,7 +67,7 @@ def serialize_nested_presence(presence):
 
 
 def serialize_presence(presence):
-    """The standalone PlayerPresence (objects.md §4). `presence.player_alias.player.presence` is
+    """The standalone PlayerPresence (docs/objects.md §4). `presence.player_alias.player.presence` is
     this same record, so the nested copy inside it agrees."""
     alias = presence.player_alias
     return {
@@ -95,7 +95,7 @@ def serialize_alias(alias, *, player=None):
 
 
 def serialize_subscription(subscription):
-    """PlayerAliasSubscription (objects.md §7)."""
+    """PlayerAliasSubscription (docs/objects.md §7)."""
     return {
         "id": subscription.id,
         "subscriber": serialize_alias(subscription.subscriber),
@@ -108,5 +108,5 @@ def serialize_subscription(subscription):
 
 
 def serialize_live_config(game):
-    """Live config (objects.md §8): the game's props without `META_` keys, in stored order."""
+    """Live config (docs/objects.md §8): the game's props without `META_` keys, in stored order."""
     return [{"key": prop["key"], "value": prop["value"]} for prop in game.props if not prop["key"].startswith("META_")]

@@ -1,4 +1,4 @@
-"""Talo player-auth session tokens (rest.md §5.4): HS256 JWTs signed with the player's current
+"""Talo player-auth session tokens (docs/rest.md §5.4): HS256 JWTs signed with the player's current
 session key, so replacing the key (login, refresh) or clearing it (logout) invalidates every older
 token. Refresh tokens are signed with `<sessionKey>:refresh` and so never verify as sessions."""
 

@@ -3,12 +3,11 @@ from django.urls import path
 from players import views
 
 urlpatterns = [
+    path("v1/socket-tickets", views.SocketTicketView.as_view()),
     path("v1/health-check", views.HealthCheckView.as_view()),
     path("v1/players/identify", views.IdentifyView.as_view()),
     path("v1/players/socket-token", views.SocketTokenView.as_view()),
     path("v1/game-config", views.GameConfigView.as_view()),
-    path("v1/players/presence", views.PresenceUpdateView.as_view()),
-    path("v1/players/presence/<str:player_id>", views.PresenceView.as_view()),
     path("v1/players/relationships", views.RelationshipsView.as_view()),
     path(
         "v1/players/relationships/subscribers",

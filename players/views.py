@@ -1,4 +1,6 @@
-"""Thin REST views: validate, check scopes, call a service or selector, serialise (rest.md §3, §5)."""
+"""Thin REST views: validate, check scopes, call a service or selector, serialise
+(docs/rest.md §3–5, §8, §9). Errors are raised, never caught: DRF's exception handler
+(talo_project.rest.exceptions) answers them."""
 
 import uuid
 
@@ -6,32 +8,39 @@ from django.http import HttpResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from players import selectors, services
-from players.api import (
-    ABSENT,
+from players import selectors, tickets
+from players.api import load_alias, require_scopes
+from players.models import PlayerAliasSubscription
+from players.scopes import (
+    READ_GAME_CONFIG,
+    READ_PLAYER_RELATIONSHIPS,
+    READ_PLAYERS,
+    WRITE_PLAYER_RELATIONSHIPS,
+    WRITE_PLAYERS,
+)
+from players.serializers import serialize_alias, serialize_live_config, serialize_player, serialize_subscription
+from players.services import auth, identity, relationships
+from talo_project.errors import NotFound, ServiceError
+from talo_project.rest.pagination import page_body
+from talo_project.rest.validation import (
     NOT_A_NUMBER,
-    ApiError,
-    ValidationFailed,
+    Validator,
     alias_id_header,
-    expected,
+    digits,
     header_flag,
+    is_bool,
+    is_int,
+    is_str,
     json_body,
-    load_alias,
-    require_scopes,
     route_id,
 )
-from players.models import PlayerAliasSubscription
-from players.serializers import (
-    serialize_alias,
-    serialize_live_config,
-    serialize_player,
-    serialize_presence,
-    serialize_subscription,
-)
+from talo_project.values import NOT_SUPPLIED
+
+DEV_BUILD_HEADER = "x-talo-dev-build"
 
 
 def public_health(request):
-    """GET /public/health: no auth, 204 — Godot decides it is online with this (rest.md §3)."""
+    """GET /public/health: no auth, 204 — Godot decides it is online with this (docs/rest.md §3)."""
     return HttpResponse(status=204)
 
 
@@ -40,43 +49,27 @@ class HealthCheckView(APIView):
         return Response(status=204)
 
 
-def _required_query(request, name):
-    value = request.query_params.get(name)
-    if value is None:
-        raise ValidationFailed({name: [f"{name} is missing from the request query"]})
-    value = value.strip()
-    if not value:
-        raise ValidationFailed({name: [f"Invalid {name}, must be a non-empty string"]})
-    return value
+class SocketTicketView(APIView):
+    """POST /v1/socket-tickets: any valid key, no scope, body ignored (docs/rest.md §4)."""
 
-
-def service_errors(call):
-    try:
-        return call()
-    except services.ServiceError as exc:
-        raise ApiError(exc.status, exc.message, **exc.extra) from None
+    def post(self, request):
+        ticket = tickets.create_ticket(access_key=request.auth, dev_build=header_flag(request, DEV_BUILD_HEADER))
+        return Response({"ticket": ticket})
 
 
 class IdentifyView(APIView):
     def get(self, request):
-        errors = {}
-        values = {}
-        for name in ("service", "identifier"):
-            try:
-                values[name] = _required_query(request, name)
-            except ValidationFailed as exc:
-                errors.update(exc.errors)
-        if errors:
-            raise ValidationFailed(errors)
-        require_scopes(request, "read:players")
-        alias, socket_token = service_errors(
-            lambda: services.identify_player(
-                access_key=request.auth,
-                service=values["service"],
-                identifier=values["identifier"],
-                dev_build=header_flag(request, "x-talo-dev-build"),
-                session_token=request.headers.get("x-talo-session"),
-            )
+        validator = Validator()
+        service = validator.required_query(request, "service")
+        identifier = validator.required_query(request, "identifier")
+        validator.done()
+        require_scopes(request, READ_PLAYERS)
+        alias, socket_token = identity.identify_player(
+            access_key=request.auth,
+            service=service,
+            identifier=identifier,
+            dev_build=header_flag(request, DEV_BUILD_HEADER),
+            session_token=request.headers.get("x-talo-session"),
         )
         return Response({"alias": serialize_alias(alias), "socketToken": socket_token})
 
@@ -84,84 +77,31 @@ class IdentifyView(APIView):
 class SocketTokenView(APIView):
     def post(self, request):
         alias_id = alias_id_header(request)
-        require_scopes(request, "write:players")
-        token = service_errors(lambda: services.create_socket_token(access_key=request.auth, alias_id=alias_id))
+        require_scopes(request, WRITE_PLAYERS)
+        token = identity.create_socket_token(access_key=request.auth, alias_id=alias_id)
         return Response({"socketToken": token})
 
 
 class PlayerView(APIView):
     def get(self, request, player_id):
-        require_scopes(request, "read:players")
+        require_scopes(request, READ_PLAYERS)
         try:
             player_uuid = uuid.UUID(player_id)
         except ValueError:
-            raise ApiError(404, "Player not found") from None
+            raise NotFound("Player not found") from None
         player = selectors.get_player(game_id=request.auth.game_id, player_id=player_uuid)
         if player is None:
-            raise ApiError(404, "Player not found")
+            raise NotFound("Player not found")
         return Response({"player": serialize_player(player, with_aliases=True)})
-
-
-def _optional_field(body, name, type_name, python_type, errors):
-    if name not in body:
-        return services.UNSUPPLIED
-    value = body[name]
-    if not isinstance(value, python_type) or (python_type is not bool and isinstance(value, bool)):
-        errors[name] = [expected(type_name, value)]
-    return value
-
-
-def _required_field(body, name, type_name, python_type, errors):
-    value = body.get(name, ABSENT)
-    if not isinstance(value, python_type) or (python_type is not bool and isinstance(value, bool)):
-        errors[name] = [expected(type_name, value)]
-    return value
-
-
-def _validated(errors):
-    if errors:
-        raise ValidationFailed(errors)
-
-
-# --- presence (rest.md §7) -----------------------------------------------------------------------
-
-
-class PresenceView(APIView):
-    def get(self, request, player_id):
-        try:
-            player_uuid = uuid.UUID(player_id)
-        except ValueError:
-            raise ValidationFailed({"id": ["Invalid UUID"]}) from None
-        require_scopes(request, "read:playerPresence")
-        player = selectors.get_player(game_id=request.auth.game_id, player_id=player_uuid)
-        if player is None:
-            raise ApiError(404, "Player not found")
-        return Response({"presence": serialize_presence(selectors.get_presence(player=player))})
-
-
-class PresenceUpdateView(APIView):
-    def put(self, request):
-        alias_id = alias_id_header(request)
-        body, errors = json_body(request), {}
-        online = _optional_field(body, "online", "boolean", bool, errors)
-        custom_status = _optional_field(body, "customStatus", "string", str, errors)
-        _validated(errors)
-        require_scopes(request, "write:playerPresence")
-        alias = load_alias(request, alias_id)
-        presence = services.update_presence(alias=alias, online=online, custom_status=custom_status)
-        return Response({"presence": serialize_presence(presence)})
-
-
-# --- live config (rest.md §9) --------------------------------------------------------------------
 
 
 class GameConfigView(APIView):
     def get(self, request):
-        require_scopes(request, "read:gameConfig")
+        require_scopes(request, READ_GAME_CONFIG)
         return Response({"config": serialize_live_config(request.auth.game)})
 
 
-# --- player relationships (rest.md §8) -----------------------------------------------------------
+# --- player relationships (docs/rest.md §8) -----------------------------------------------------
 
 RELATIONSHIP_TYPES = {choice for choice, _ in PlayerAliasSubscription.RELATIONSHIP_TYPES}
 RELATIONSHIP_TYPE_MESSAGE = 'relationshipType must be either "unidirectional" or "bidirectional"'
@@ -170,17 +110,15 @@ RELATIONSHIP_TYPE_MESSAGE = 'relationshipType must be either "unidirectional" or
 class RelationshipsView(APIView):
     def post(self, request):
         alias_id = alias_id_header(request)
-        body, errors = json_body(request), {}
-        subscribed_to_id = _required_field(body, "aliasId", "number", int, errors)
+        body, validator = json_body(request), Validator()
+        subscribed_to_id = validator.required(body, "aliasId", "number", is_int)
         if body.get("relationshipType") not in RELATIONSHIP_TYPES:
-            errors["relationshipType"] = [RELATIONSHIP_TYPE_MESSAGE]
-        _validated(errors)
-        require_scopes(request, "write:playerRelationships")
+            validator.error("relationshipType", RELATIONSHIP_TYPE_MESSAGE)
+        validator.done()
+        require_scopes(request, WRITE_PLAYER_RELATIONSHIPS)
         alias = load_alias(request, alias_id)
-        subscription = service_errors(
-            lambda: services.create_subscription(
-                subscriber=alias, subscribed_to_id=subscribed_to_id, relationship_type=body["relationshipType"]
-            )
+        subscription = relationships.create_subscription(
+            subscriber=alias, subscribed_to_id=subscribed_to_id, relationship_type=body["relationshipType"]
         )
         return Response({"subscription": serialize_subscription(subscription)})
 
@@ -189,11 +127,9 @@ class ConfirmRelationshipView(APIView):
     def put(self, request, subscription_id):
         alias_id = alias_id_header(request)
         subscription_id = route_id(subscription_id)
-        require_scopes(request, "write:playerRelationships")
+        require_scopes(request, WRITE_PLAYER_RELATIONSHIPS)
         alias = load_alias(request, alias_id)
-        subscription = service_errors(
-            lambda: services.confirm_subscription(alias=alias, subscription_id=subscription_id)
-        )
+        subscription = relationships.confirm_subscription(alias=alias, subscription_id=subscription_id)
         return Response({"subscription": serialize_subscription(subscription)})
 
 
@@ -201,9 +137,9 @@ class RelationshipView(APIView):
     def delete(self, request, subscription_id):
         alias_id = alias_id_header(request)
         subscription_id = route_id(subscription_id)
-        require_scopes(request, "write:playerRelationships")
+        require_scopes(request, WRITE_PLAYER_RELATIONSHIPS)
         alias = load_alias(request, alias_id)
-        service_errors(lambda: services.delete_subscription(alias=alias, subscription_id=subscription_id))
+        relationships.delete_subscription(alias=alias, subscription_id=subscription_id)
         return Response(status=204)
 
 
@@ -214,37 +150,29 @@ class RelationshipListView(APIView):
 
     def get(self, request):
         alias_id = alias_id_header(request)
-        query, errors = request.query_params, {}
+        query, validator = request.query_params, Validator()
         filters = {"confirmed": {"true": True, "false": False}.get(query.get("confirmed"))}
         for name, target in (("aliasId", "other_alias_id"), ("page", "page")):
             value = query.get(name)
             if value is not None:
-                if value.isdigit() and value.isascii() and len(value) <= 18:
-                    filters[target] = int(value)
-                else:
-                    errors[name] = [NOT_A_NUMBER]
+                filters[target] = digits(value)
+                if filters[target] is None:
+                    validator.error(name, NOT_A_NUMBER)
         relationship_type = query.get("relationshipType")
         if relationship_type is not None and relationship_type not in RELATIONSHIP_TYPES:
-            errors["relationshipType"] = [RELATIONSHIP_TYPE_MESSAGE]
-        _validated(errors)
-        require_scopes(request, "read:playerRelationships")
+            validator.error("relationshipType", RELATIONSHIP_TYPE_MESSAGE)
+        validator.done()
+        require_scopes(request, READ_PLAYER_RELATIONSHIPS)
         alias = load_alias(request, alias_id)
         items, count, is_last_page = selectors.list_subscriptions(
             alias=alias, direction=self.direction, relationship_type=relationship_type, **filters
         )
-        return Response(
-            {
-                "subscriptions": [serialize_subscription(item) for item in items],
-                "count": count,
-                "itemsPerPage": selectors.PAGE_SIZE,
-                "isLastPage": is_last_page,
-            }
-        )
+        return Response(page_body("subscriptions", [serialize_subscription(item) for item in items], count, is_last_page))
 
 
-# --- Talo player authentication (rest.md §5.4) ---------------------------------------------------
+# --- Talo player authentication (docs/rest.md §5.4) ---------------------------------------------
 
-AUTH_SCOPES = ("read:players", "write:players")
+AUTH_SCOPES = (READ_PLAYERS, WRITE_PLAYERS)
 
 
 def _session_response(result):
@@ -255,48 +183,46 @@ def _session_response(result):
     return Response(body)
 
 
-def _credentials(request):
-    body, errors = json_body(request), {}
-    identifier = _required_field(body, "identifier", "string", str, errors)
-    password = _required_field(body, "password", "string", str, errors)
-    with_refresh = _optional_field(body, "withRefresh", "boolean", bool, errors)
-    return body, errors, identifier, password, with_refresh is True
+def _credentials(request, validator):
+    body = json_body(request)
+    identifier = validator.required(body, "identifier", "string", is_str)
+    password = validator.required(body, "password", "string", is_str)
+    with_refresh = validator.optional(body, "withRefresh", "boolean", is_bool)
+    return body, identifier, password, with_refresh is True
 
 
 class RegisterView(APIView):
     def post(self, request):
-        body, errors, identifier, password, with_refresh = _credentials(request)
-        email = _optional_field(body, "email", "string", str, errors)
-        verification_enabled = _optional_field(body, "verificationEnabled", "boolean", bool, errors)
-        _validated(errors)
+        validator = Validator()
+        body, identifier, password, with_refresh = _credentials(request, validator)
+        email = validator.optional(body, "email", "string", is_str)
+        verification_enabled = validator.optional(body, "verificationEnabled", "boolean", is_bool)
+        validator.done()
         require_scopes(request, *AUTH_SCOPES)
-        email = None if email is services.UNSUPPLIED else email.strip()
+        email = None if email is NOT_SUPPLIED else email.strip()
         verification_enabled = verification_enabled is True
         if verification_enabled and not email:
-            raise ApiError(400, "An email address is required to enable verification", errorCode="MISSING_EMAIL")
-        result = service_errors(
-            lambda: services.register_player(
-                game=request.auth.game,
-                identifier=identifier.strip(),
-                password=password,
-                email=email,
-                verification_enabled=verification_enabled,
-                with_refresh=with_refresh,
-                dev_build=header_flag(request, "x-talo-dev-build"),
-            )
+            raise ServiceError("An email address is required to enable verification", errorCode="MISSING_EMAIL")
+        result = auth.register_player(
+            game=request.auth.game,
+            identifier=identifier.strip(),
+            password=password,
+            email=email,
+            verification_enabled=verification_enabled,
+            with_refresh=with_refresh,
+            dev_build=header_flag(request, DEV_BUILD_HEADER),
         )
         return _session_response(result)
 
 
 class LoginView(APIView):
     def post(self, request):
-        _, errors, identifier, password, with_refresh = _credentials(request)
-        _validated(errors)
+        validator = Validator()
+        _, identifier, password, with_refresh = _credentials(request, validator)
+        validator.done()
         require_scopes(request, *AUTH_SCOPES)
-        result = service_errors(
-            lambda: services.login_player(
-                game=request.auth.game, identifier=identifier.strip(), password=password, with_refresh=with_refresh
-            )
+        result = auth.login_player(
+            game=request.auth.game, identifier=identifier.strip(), password=password, with_refresh=with_refresh
         )
         if result.get("verification_required"):
             return Response({"aliasId": result["alias_id"], "verificationRequired": True})
@@ -305,13 +231,11 @@ class LoginView(APIView):
 
 class RefreshView(APIView):
     def post(self, request):
-        body, errors = json_body(request), {}
-        refresh_token = _required_field(body, "refreshToken", "string", str, errors)
-        _validated(errors)
+        validator = Validator()
+        refresh_token = validator.required(json_body(request), "refreshToken", "string", is_str)
+        validator.done()
         require_scopes(request, *AUTH_SCOPES)
-        session_token, refresh_token = service_errors(
-            lambda: services.refresh_session(game=request.auth.game, refresh_token=refresh_token)
-        )
+        session_token, refresh_token = auth.refresh_session(game=request.auth.game, refresh_token=refresh_token)
         return Response({"sessionToken": session_token, "refreshToken": refresh_token})
 
 
@@ -319,5 +243,5 @@ class LogoutView(APIView):
     def post(self, request):
         alias_id = alias_id_header(request)
         require_scopes(request, *AUTH_SCOPES)
-        services.logout_player(alias=load_alias(request, alias_id))
+        auth.logout_player(alias=load_alias(request, alias_id))
         return Response(status=204)

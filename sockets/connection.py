@@ -4,17 +4,37 @@ import asyncio
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 
-from players.scopes import FULL_ACCESS
-from sockets.server_socket import server_socket, text_frame
 from sockets.rate_limit import RateLimiter
+from sockets.server_socket import server_socket, text_frame
 
 logger = logging.getLogger(__name__)
 
+# Close codes and reasons (docs/socket.md §3).
+CLOSE_TICKET_REFUSED = 3000  # a bad, used or expired ticket; a revoked key
 CLOSE_POLICY_VIOLATION = 1008
+CLOSE_MESSAGE_TOO_BIG = 1009
 SLOW_CONSUMER = "SLOW_CONSUMER"
+TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
+
+FULL_ACCESS = "*"  # the scope that grants every scope (docs/rest.md §2.4)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a connection snapshots when its ticket is redeemed (docs/socket.md §2): the access key
+    and game it acts for, the key's scopes, and whether the game verifies requests."""
+
+    key_id: int
+    game_id: int
+    scopes: frozenset
+    verify_requests: bool
+
+    def has_scope(self, scope):
+        return scope in self.scopes or FULL_ACCESS in self.scopes
 
 
 class Connection:
@@ -24,15 +44,12 @@ class Connection:
         self.client_ip = client_ip
         self.connection_id = uuid.uuid4().hex
         self.groups = set()
-        self.alias_id = None
-        self.player_id = None
+        self.alias_id = None  # the identified alias: the hub's filters and the sender of frames
         self.alias_data = None  # the identified alias (PlayerAlias JSON) for payloads that name the sender
-        # Every player this connection identified as -> the last alias it used for that player: the
-        # connection counts towards each one's presence until it closes (DECISIONS.md row 2).
-        self.presence_aliases = {}
+        self.state = {}  # what the domain apps keep per connection, by app
         self.closed = False
         self.rate_limiter = RateLimiter()
-        self._full_access = FULL_ACCESS in grant.scopes
+        self._full_access = FULL_ACCESS in grant.scopes  # has_scope runs per recipient of a fan-out
         self._socket = server_socket(consumer.base_send)
         self._backlogged_since = None
         self._closing = None
@@ -51,7 +68,7 @@ class Connection:
             self._guard_backlog()
 
     def _guard_backlog(self):
-        """DECISIONS.md row 9: a socket whose unsent data stays over the bound for the grace
+        """docs/differences.md row 9: a socket whose unsent data stays over the bound for the grace
         period, or grows past four times the bound, is closed (1008 SLOW_CONSUMER) and dropped
         soon after if it does not read its close frame either."""
         config = settings.TALO_SOCKET

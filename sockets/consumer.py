@@ -1,24 +1,27 @@
 """The socket's Channels consumer: an adapter from ASGI events to the ticket check, the router
-and the clean-up. It is not a channel-layer member itself: the process's hub is (design.md)."""
+and the clean-up. It is not a channel-layer member itself: the process's hub is
+(docs/architecture.md)."""
 
 import logging
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from sockets import handlers, router, wire
-from sockets.connection import CLOSE_POLICY_VIOLATION, Connection
-from sockets.hub import CLOSE_TICKET_REFUSED, get_hub
-from sockets.tickets import redeem_ticket
+from sockets import registry, router, wire
+from sockets.connection import (
+    CLOSE_MESSAGE_TOO_BIG,
+    CLOSE_POLICY_VIOLATION,
+    CLOSE_TICKET_REFUSED,
+    TOO_MANY_CONNECTIONS,
+    Connection,
+)
+from sockets.hub import get_hub
 
 logger = logging.getLogger(__name__)
 
 CONNECTED_FRAME = wire.frame("v1.connected", {})
-CLOSE_MESSAGE_TOO_BIG = 1009
-TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
@@ -36,10 +39,11 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await getattr(self, get_handler_name(message))(message)
 
     async def connect(self):
-        # Validation happens after the upgrade: refusing is "accept, then close 3000" (socket.md §3).
+        # Validation happens after the upgrade: refusing is "accept, then close 3000"
+        # (docs/socket.md §3).
         await self.accept()
         ticket = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("ticket", [""])[0]
-        grant = await database_sync_to_async(redeem_ticket)(ticket)
+        grant = await registry.authenticate(ticket)
         if grant is None:
             await self.close(code=CLOSE_TICKET_REFUSED)
             return
@@ -58,12 +62,12 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if connection is None or connection.closed:
             return
         if text_data is None:
-            # Binary frames are processed as text, like Talo (socket.md §1).
+            # Binary frames are processed as text, like Talo (docs/socket.md §1).
             text_data = bytes_data.decode("utf-8", errors="replace")
         if len(text_data) > settings.TALO_SOCKET["MAX_FRAME_BYTES"] // 4 and (
             len(text_data.encode("utf-8", errors="surrogatepass")) > settings.TALO_SOCKET["MAX_FRAME_BYTES"]
         ):
-            # DECISIONS.md row 5; the server's own frame limit normally closes first.
+            # docs/differences.md row 5; the server's own frame limit normally closes first.
             connection.close_socket(CLOSE_MESSAGE_TOO_BIG)
             return
         await router.handle_frame(connection, text_data)
@@ -72,4 +76,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if self.connection is not None:
             self.connection.closed = True
             await self.hub.unregister(self.connection)
-            await handlers.connection_closed(self.connection)
+            for hook in registry.close_hooks:
+                try:
+                    await hook(self.connection)
+                except Exception:
+                    logger.exception("socket: a close hook failed (key %s)", self.connection.grant.key_id)

@@ -2,10 +2,10 @@
 
 1. It drops the `reason` of an ASGI `websocket.close`, and autobahn refuses to let an
    application send any code but 1000 and 3000–4999; the rate limit close is 1008 with reason
-   `RATE_LIMIT_EXCEEDED` (socket.md §3.2).
+   `RATE_LIMIT_EXCEEDED` (docs/socket.md §3.2).
 2. Its autobahn factory "fails by drop": a frame over the size limit or a text frame that is not
    UTF-8 ends the TCP connection without a close frame (the client sees 1006). We send the close
-   frame the RFC prescribes — 1009 for a frame too big (DECISIONS.md row 5), 1007 for bad UTF-8.
+   frame the RFC prescribes — 1009 for a frame too big (docs/differences.md row 5), 1007 for bad UTF-8.
 """
 
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol

@@ -1,4 +1,5 @@
-"""`v1.error` frames (socket.md §11): codes and exact messages, defined once."""
+"""`v1.error` frames (docs/socket.md §11): codes and exact messages, defined once, and the one
+exception a request handler raises to be answered with one."""
 
 from sockets import wire
 
@@ -36,14 +37,17 @@ def error_frame(code, req, *, message=None, cause=None):
     return wire.frame(RES_ERROR, data)
 
 
-class ListenerError(Exception):
-    """Raised by a request handler: answered as LISTENER_ERROR with this message as the cause.
-    The message is ours and safe to show to clients; anything else is never shown."""
+def missing_scopes_message(missing):
+    """The message of MISSING_ACCESS_KEY_SCOPES, and of REST's 403 (docs/rest.md §2.4)."""
+    return "Missing access key scope(s): " + ", ".join(missing)
 
 
-class SoftError(Exception):
-    """Raised by a handler to answer with its own error code (INVALID_SOCKET_TOKEN, …)."""
+class RequestError(Exception):
+    """Raised while handling a socket request; the router answers it once as a `v1.error` frame
+    of `code`. A LISTENER_ERROR carries the exception's message as its `cause`: it is ours and
+    safe to show to clients (any other exception's text never is, docs/differences.md row 6)."""
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+    code = LISTENER_ERROR
+
+    def frame(self, req):
+        return error_frame(self.code, req, cause=str(self) if self.code == LISTENER_ERROR else None)

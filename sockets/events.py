@@ -14,12 +14,10 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from sockets import wire
-from sockets.hub import alias_group, channel_group, game_group, key_group, server_loop
+from sockets.hub import alias_group, game_group, server_loop
 from sockets.layers import LocalChannelLayer
 
 logger = logging.getLogger(__name__)
-
-CLOSE_REVOKED = 3000
 
 
 def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None):
@@ -68,55 +66,44 @@ def _send(event):
 
 def reaches_other_processes():
     """False for the embedded in-process layer: a command run in its own process cannot reach a
-    running server's sockets through it (DECISIONS.md, operator commands)."""
+    running server's sockets through it (docs/differences.md, operator commands)."""
     return not isinstance(get_channel_layer(), LocalChannelLayer)
 
 
-# --- the events themselves ---------------------------------------------------------------------
+# --- the kinds of event a hub applies (sockets.hub.Hub.dispatch) --------------------------------
 
 
-def publish_key_revoked(key_id):
-    publish({"type": "close", "group": key_group(key_id), "code": CLOSE_REVOKED})
+def publish_frame(group, res, data, *, scope=None, identified=False, skip=None, skip_alias=None):
+    """One frame, serialised once, to the group's local connections on every process that pass the
+    filters: `scope` held, identified, not the connection `skip`, not identified as `skip_alias`."""
+    publish(frame_event(group, wire.frame(res, data), scope=scope, identified=identified, skip=skip, skip_alias=skip_alias))
 
 
-def publish_to_channel(channel_id, res, data, *, scope="read:gameChannels"):
-    publish(frame_event(channel_group(channel_id), wire.frame(res, data), scope=scope))
+def publish_join(group, target, text, *, scope):
+    """Every connection in `group` joins `target` on every process, then gets `text` if it holds
+    `scope` (so it reaches them even on a process that was not yet subscribed to `target`)."""
+    publish({"type": "join", "group": group, "target": target, "text": text, "scope": scope})
 
 
-def publish_member_added(alias_id, channel_id, res, data, *, scope="read:gameChannels"):
-    """A frame about a new member of a channel, to every member after the join (socket.md
-    §10.5, §10.8), serialised once. The new member's connections get it through the event that
-    adds them to the channel group on every process (so it reaches them even on a process that
-    was not yet subscribed to that group); the channel-group copy skips them."""
-    text = wire.frame(res, data)
-    group = channel_group(channel_id)
-    publish(frame_event(group, text, scope=scope, skip_alias=alias_id))
-    # Every process's hub adds the alias's local connections to the channel group, then hands
-    # them the frame.
-    publish({"type": "join", "group": alias_group(alias_id), "target": group, "text": text, "scope": scope})
+def publish_leave(group, target):
+    """Every connection in `group` leaves `target`. One publisher's events arrive in order: publish
+    the frames they must still get before this."""
+    publish({"type": "leave", "group": group, "target": target})
 
 
-def publish_channel_left(alias_id, channel_id):
-    """The alias is no longer a member: its connections leave the channel group. Publish the
-    frames its connections must still get (player-left) before this; one publisher's events
-    arrive in order."""
-    publish({"type": "leave", "group": alias_group(alias_id), "target": channel_group(channel_id)})
+def publish_forget(group):
+    """Every process drops the data it caches for `group` (sockets.hub.Hub.group_data)."""
+    publish({"type": "forget", "group": group})
 
 
-def publish_channel_closed(channel_id):
-    """The channel is gone: every connection leaves its group (after the `deleted` frame)."""
-    group = channel_group(channel_id)
-    publish({"type": "leave", "group": group, "target": group})
-
-
-def publish_channel_changed(channel_id):
-    """The channel's JSON changed: every process drops its cached copy (see Hub.group_data)."""
-    publish({"type": "forget", "group": channel_group(channel_id)})
+def publish_close(group, code):
+    """Close every connection in `group` with `code`."""
+    publish({"type": "close", "group": group, "code": code})
 
 
 def publish_to_alias(alias_id, res, data, *, scope):
-    publish(frame_event(alias_group(alias_id), wire.frame(res, data), scope=scope))
+    publish_frame(alias_group(alias_id), res, data, scope=scope)
 
 
 def publish_to_game(game_id, res, data, *, scope, identified=False, skip=None):
-    publish(frame_event(game_group(game_id), wire.frame(res, data), scope=scope, identified=identified, skip=skip))
+    publish_frame(game_group(game_id), res, data, scope=scope, identified=identified, skip=skip)

@@ -1,6 +1,7 @@
-"""The per-process hub (design.md): the one channel-layer member of this process.
+"""The per-process hub (docs/architecture.md): the one channel-layer member of this process.
 
-It joins a group (`channel.<id>`, `alias.<id>`, `game.<id>`, `key.<id>`) when its first local
+It joins a group (`key.<id>`, `game.<id>`, `alias.<id>` and the apps' own, such as a game
+channel's) when its first local
 connection needs it and leaves when the last one goes, so a `group_send` costs one publish whatever
 the group size and the channel layer sees one member per process. A group message carries a frame
 that was serialised once by the publisher; the hub writes it straight to the matching local
@@ -11,18 +12,15 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from players.models import AccessKey
+from sockets import registry
 from sockets.server_socket import text_frame
 
 logger = logging.getLogger(__name__)
-
-CLOSE_TICKET_REFUSED = 3000
 
 
 def key_group(key_id):
@@ -35,10 +33,6 @@ def game_group(game_id):
 
 def alias_group(alias_id):
     return f"alias.{alias_id}"
-
-
-def channel_group(channel_id):
-    return f"channel.{channel_id}"
 
 
 class Hub:
@@ -62,9 +56,11 @@ class Hub:
         self.channel_name = await self.layer.new_channel()
         self._tasks = [
             asyncio.create_task(self._receive_forever(), name="hub-receive"),
-            asyncio.create_task(self._sweep_revoked_keys_forever(), name="hub-revocation-sweep"),
             asyncio.create_task(self._probe_layer_forever(), name="hub-layer-probe"),
-            asyncio.create_task(self._keep_presence_forever(), name="hub-presence"),
+            *(
+                asyncio.create_task(self._run_every(seconds, job), name=f"hub-job-{job.__qualname__}")
+                for seconds, job in registry.jobs
+            ),
         ]
 
     # --- local registry ---------------------------------------------------------------------
@@ -175,9 +171,8 @@ class Hub:
         if kind == "frame":
             await self._deliver(members, message)
         elif kind == "join":
-            # Membership events (sockets.events.publish_member_added, publish_channel_left,
-            # publish_channel_closed): the group's local connections join or leave the target
-            # group; joiners then get the frame.
+            # Membership events (sockets.events.publish_join, publish_leave): the group's local
+            # connections join or leave the target group; joiners then get the frame.
             self.membership_changes += 1
             joined = list(members)
             for connection in joined:
@@ -247,64 +242,17 @@ class Hub:
             )
             self._outage_since = None
 
-    # --- revocation catch-up (DECISIONS.md row 10) ------------------------------------------
+    # --- the apps' periodic jobs (sockets.registry.every) ------------------------------------
 
-    async def _sweep_revoked_keys_forever(self):
-        interval = settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"]
+    async def _run_every(self, seconds, job):
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(seconds)
             try:
-                await self.close_revoked()
+                await job(self)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("hub: revocation sweep failed")
-
-    async def close_revoked(self):
-        key_ids = {connection.grant.key_id for connection in self.connections}
-        if not key_ids:
-            return
-        revoked = await database_sync_to_async(_revoked_key_ids)(key_ids)
-        for connection in list(self.connections):
-            if connection.grant.key_id in revoked:
-                connection.close_socket(CLOSE_TICKET_REFUSED)
-
-    # --- presence upkeep (DECISIONS.md row 2) -------------------------------------------------
-
-    async def _keep_presence_forever(self):
-        from players import services
-
-        interval = max(1, settings.TALO_SOCKET["PRESENCE_TTL"] // 3)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                entries = [
-                    (player_id, connection.connection_id)
-                    for connection in self.connections
-                    for player_id in connection.presence_aliases
-                ]
-                await run_upkeep(services.refresh_live_connections, entries)
-                await run_upkeep(services.sweep_stale_presence)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("hub: presence upkeep failed")
-
-
-# Database work no client waits for (the presence clean-up of closed connections, the sweep of a
-# dead process's players) runs on a thread of its own: a backlog of it — 10,000 sockets closing at
-# once, a crashed process's 10,000 players — must not queue ahead of the connects, identifies and
-# requests waiting on Channels' database thread. One thread: the backlog is worked off in order.
-_upkeep_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talo-upkeep")
-
-
-async def run_upkeep(function, *args, **kwargs):
-    upkeep = database_sync_to_async(function, thread_sensitive=False, executor=_upkeep_thread)
-    return await upkeep(*args, **kwargs)
-
-
-def _revoked_key_ids(key_ids):
-    return set(AccessKey.objects.filter(id__in=key_ids, revoked_at__isnull=False).values_list("id", flat=True))
+                logger.exception("hub: job %s failed", job.__qualname__)
 
 
 _hubs = {}

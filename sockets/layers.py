@@ -2,7 +2,7 @@
 
 Channels' InMemoryChannelLayer scans every channel and group on each receive (O(N) per message),
 drops a group membership after a day, drops messages once a queue holds 100 and deep-copies each
-message. With one hub per process as the only member of every group (design.md), what is needed
+message. With one hub per process as the only member of every group (docs/architecture.md), what is needed
 is much less: a queue per channel and a set per group, nothing expiring."""
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Per-connection rate limiting (socket.md §7).
+"""Per-connection rate limiting (docs/socket.md §7).
 
 Fixed 60-second windows that start at the first counted frame; separate counters for the
 unidentified and identified budgets (Talo keys them by budget size, so identifying starts a fresh

@@ -1,43 +1,17 @@
-"""The request pipeline for one incoming frame (socket.md §5), in the spec's order."""
+"""The request pipeline for one incoming frame (docs/socket.md §5), in the documented order:
+rate limit → heartbeat → JSON → envelope and request name → signature → player → scope →
+payload schema → the registered handler. Every failure is answered with its `v1.error`."""
 
 import logging
-from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
-
-from players.scopes import missing_scopes_message
-from sockets import errors, handlers, schemas, wire
+from sockets import errors, registry, schemas, wire
 from sockets.connection import CLOSE_POLICY_VIOLATION
-from sockets.signatures import verify_signature
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT = "v1.heartbeat"
-
-
-@dataclass(frozen=True)
-class Request:
-    handler: object
-    schema: schemas.Object
-    scope: str
-    requires_player: bool
-
-
-IDENTIFY = Request(handlers.identify, schemas.IDENTIFY, "read:players", requires_player=False)
-REQUESTS = {
-    "v1.players.identify": IDENTIFY,
-    "v1.channels.message": Request(
-        handlers.channel_message, schemas.CHANNEL_MESSAGE, "write:gameChannels", requires_player=True
-    ),
-    "v1.player-relationships.broadcast": Request(
-        handlers.player_broadcast, schemas.PLAYER_BROADCAST, "write:playerBroadcasts", requires_player=True
-    ),
-    # DECISIONS.md row 7: the spelling in Talo's docs is accepted as the same request.
-    "v1.players.identified": IDENTIFY,
-}
-
-
 RATE_LIMITED = errors.error_frame(errors.RATE_LIMIT_EXCEEDED, errors.UNKNOWN_REQ)
+UNEXPECTED_CAUSE = "An unexpected error occurred"
 
 
 async def handle_frame(connection, text):
@@ -70,7 +44,7 @@ async def handle_frame(connection, text):
             return
         req = envelope["req"]
         if connection.grant.verify_requests and connection.alias_id is not None:
-            if not await _signature_valid(connection, signature, json_text):
+            if signature is None or not await registry.signature_valid(connection, signature, json_text):
                 await connection.deliver(errors.error_frame(errors.INVALID_SIGNATURE, req))
                 return
     except Exception:
@@ -78,15 +52,27 @@ async def handle_frame(connection, text):
         await connection.deliver(errors.error_frame(errors.ROUTING_ERROR, req))
         return
 
-    await _run_request(connection, req, request, envelope["data"])
-
-
-async def _signature_valid(connection, signature, json_text):
-    if signature is None:
-        return False
-    return await database_sync_to_async(verify_signature)(
-        game_id=connection.grant.game_id, alias_id=connection.alias_id, signature=signature, payload_text=json_text
-    )
+    if request.requires_player and connection.alias_id is None:
+        await connection.deliver(errors.error_frame(errors.NO_PLAYER_FOUND, req))
+        return
+    if not connection.has_scope(request.scope):
+        message = errors.missing_scopes_message([request.scope])
+        await connection.deliver(errors.error_frame(errors.MISSING_ACCESS_KEY_SCOPES, req, message=message))
+        return
+    data = envelope["data"]
+    try:
+        payload = request.schema.validate(data)
+    except schemas.SchemaError:
+        await connection.deliver(errors.error_frame(errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data)))
+        return
+    try:
+        await request.handler(connection, payload)
+    except errors.RequestError as exc:
+        await connection.deliver(exc.frame(req))
+    except Exception:
+        # Never a library's text or a stack trace to a client (docs/differences.md row 6).
+        logger.exception("socket: %s handler failed", req)
+        await connection.deliver(errors.error_frame(errors.LISTENER_ERROR, req, cause=UNEXPECTED_CAUSE))
 
 
 def _envelope_request(envelope):
@@ -95,30 +81,4 @@ def _envelope_request(envelope):
     req = envelope.get("req")
     if not isinstance(req, str) or not isinstance(envelope.get("data"), dict):
         return None
-    return REQUESTS.get(req)
-
-
-async def _run_request(connection, req, request, data):
-    if request.requires_player and connection.alias_id is None:
-        await connection.deliver(errors.error_frame(errors.NO_PLAYER_FOUND, req))
-        return
-    if not connection.has_scope(request.scope):
-        message = missing_scopes_message([request.scope])
-        await connection.deliver(errors.error_frame(errors.MISSING_ACCESS_KEY_SCOPES, req, message=message))
-        return
-    try:
-        payload = request.schema.validate(data)
-    except schemas.SchemaError:
-        await connection.deliver(errors.error_frame(errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data)))
-        return
-    try:
-        await request.handler(connection, payload)
-    except errors.SoftError as exc:
-        await connection.deliver(errors.error_frame(exc.code, req))
-    except errors.ListenerError as exc:
-        await connection.deliver(errors.error_frame(errors.LISTENER_ERROR, req, cause=str(exc)))
-    except Exception:
-        # Never a library's text or a stack trace to a client (DECISIONS.md row 6).
-        logger.exception("socket: %s handler failed", req)
-        cause = "An unexpected error occurred"
-        await connection.deliver(errors.error_frame(errors.LISTENER_ERROR, req, cause=cause))
+    return registry.requests.get(req)

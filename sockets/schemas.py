@@ -1,4 +1,4 @@
-"""Payload schemas of the socket requests, with zod's semantics (socket.md §5):
+"""Payload schemas of the socket requests, with zod's semantics (docs/socket.md §5):
 
 - a number is any JSON number, never a boolean or a string;
 - a string is a JSON string, never null, even when the field is optional;
@@ -46,8 +46,3 @@ class Object:
                 raise SchemaError(f"{name} is required")
             result[name] = field.validate(value[name])
         return result
-
-
-IDENTIFY = Object(playerAliasId=Number(), socketToken=String(), sessionToken=String(), optional=["sessionToken"])
-CHANNEL_MESSAGE = Object(channel=Object(id=Number()), message=String())
-PLAYER_BROADCAST = Object(message=String())

@@ -5,7 +5,7 @@ no usable backpressure: daphne buffers whatever it is given, uvicorn makes the s
 socket's buffer is full — which would stall a whole fan-out behind one slow reader. Under the two
 servers we run on, a connection therefore writes frames straight to its transport: a server's
 text frame is not masked, so a fan-out frames a message once and writes the same bytes to every
-recipient (design.md). The unsent bytes read here drive the slow-consumer guard (DECISIONS.md
+recipient (docs/architecture.md). The unsent bytes read here drive the slow-consumer guard (docs/differences.md
 row 9). Under any other server (or a test double) `server_socket` answers None and the connection
 uses ASGI send.
 """

@@ -1,4 +1,4 @@
-"""JSON on the wire with JavaScript semantics (socket.md §4, objects.md §0).
+"""JSON on the wire with JavaScript semantics (docs/socket.md §4, docs/objects.md §0).
 
 Output is compact with non-ASCII characters raw, like `JSON.stringify`. Input follows `JSON.parse`:
 NaN/Infinity are not JSON, integers of any size are numbers.

@@ -17,5 +17,5 @@ if settings.DEBUG:
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
 
-# Any path is a socket path (socket.md §1): only the ticket in the query string matters.
+# Any path is a socket path (docs/socket.md §1): only the ticket in the query string matters.
 application = ProtocolTypeRouter({"http": http_app, "websocket": SocketConsumer.as_asgi()})

@@ -1,4 +1,4 @@
-"""HTTP behaviour Talo has before routing (rest.md §1)."""
+"""HTTP behaviour Talo has before routing (docs/rest.md §1)."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,7 +49,7 @@ AUTH_PATHS = ("/v1/players/auth", "/v1/players/identify", "/v1/players/socket-to
 
 
 class RateLimitMiddleware:
-    """rest.md §2.7: per client IP, fixed 60-second windows, before authentication; a lower
+    """docs/rest.md §2.7: per client IP, fixed 60-second windows, before authentication; a lower
     budget for the identity paths. Counters live in the cache (Redis with REDIS_URL, so every
     server process shares them). A budget of 0 turns that limit off."""
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "channels",
     "players",
     "game_channels",
+    "presence",
     "sockets",
 ]
 
@@ -112,7 +113,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # One publish per group_send whatever the group size; see design.md.
+            # One publish per group_send whatever the group size; see docs/architecture.md.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "talo")},
         }
@@ -138,49 +139,49 @@ else:
 
 # --- Socket -------------------------------------------------------------------------------
 TALO_SOCKET = {
-    # Seconds a socket ticket lives (socket.md §2) and a socket token lives (§9.1).
+    # Seconds a socket ticket lives (docs/socket.md §2) and a socket token lives (§9.1).
     "TICKET_TTL": 300,
     "SOCKET_TOKEN_TTL": 3600,
-    # Heartbeat policy (socket.md §6): ping every 30 s, terminate if no pong before the next round.
+    # Heartbeat policy (docs/socket.md §6): ping every 30 s, terminate if no pong before the next round.
     "PING_INTERVAL": env_int("TALO_PING_INTERVAL", 30),
     "PING_TIMEOUT": env_int("TALO_PING_TIMEOUT", 30),
-    # DECISIONS.md row 5: frames over this many bytes are refused with close code 1009.
+    # docs/differences.md row 5: frames over this many bytes are refused with close code 1009.
     "MAX_FRAME_BYTES": env_int("TALO_MAX_FRAME_BYTES", 64 * 1024),
-    # Per-connection rate limits (socket.md §7): frames per window before / after identify.
+    # Per-connection rate limits (docs/socket.md §7): frames per window before / after identify.
     "RATE_LIMIT_UNIDENTIFIED": env_int("TALO_RATE_LIMIT_UNIDENTIFIED", 300),
     "RATE_LIMIT_IDENTIFIED": env_int("TALO_RATE_LIMIT_IDENTIFIED", 3600),
     "RATE_LIMIT_WINDOW": env_int("TALO_RATE_LIMIT_WINDOW", 60),
     "RATE_LIMIT_BLOCK": env_int("TALO_RATE_LIMIT_BLOCK", 60),
-    # DECISIONS.md row 9: a socket with more unsent bytes than this for SLOW_CONSUMER_SECONDS (or
+    # docs/differences.md row 9: a socket with more unsent bytes than this for SLOW_CONSUMER_SECONDS (or
     # four times this at any moment) is closed with 1008 SLOW_CONSUMER.
     "SLOW_CONSUMER_BYTES": env_int("TALO_SLOW_CONSUMER_BYTES", 1024 * 1024),
     "SLOW_CONSUMER_SECONDS": env_int("TALO_SLOW_CONSUMER_SECONDS", 10),
     # Open sockets allowed per access key and per client IP on one server process; 0 = no limit.
     "MAX_CONNECTIONS_PER_KEY": env_int("TALO_MAX_CONNECTIONS_PER_KEY", 0),
     "MAX_CONNECTIONS_PER_IP": env_int("TALO_MAX_CONNECTIONS_PER_IP", 0),
-    # DECISIONS.md row 10: how often each server process re-checks its open sockets' keys for a
+    # docs/differences.md row 10: how often each server process re-checks its open sockets' keys for a
     # revocation it was not told about (a command-line revoke without Redis).
     "REVOCATION_SWEEP_SECONDS": env_int("TALO_REVOCATION_SWEEP_SECONDS", 10),
     # How often each server process adds the channel messages it counted to `totalMessages`.
     "MESSAGE_COUNT_FLUSH_SECONDS": env_int("TALO_MESSAGE_COUNT_FLUSH_SECONDS", 5),
-    # DECISIONS.md row 2: each process refreshes its identified connections' entries in the shared
+    # docs/differences.md row 2: each process refreshes its identified connections' entries in the shared
     # registry every PRESENCE_TTL / 3 seconds; a crashed process's players go offline within
     # PRESENCE_TTL. A presence set online over REST only goes offline after PRESENCE_STALE_SECONDS
-    # without an update (Talo's background clean-up, socket.md §12).
+    # without an update (Talo's background clean-up, docs/socket.md §12).
     "PRESENCE_TTL": env_int("TALO_PRESENCE_TTL", 180),
     "PRESENCE_STALE_SECONDS": env_int("TALO_PRESENCE_STALE_SECONDS", 30 * 60),
 }
 
 # --- REST ---------------------------------------------------------------------------------
 TALO_REST = {
-    # rest.md §2.7: requests per client IP per window; 0 turns a limit off.
+    # docs/rest.md §2.7: requests per client IP per window; 0 turns a limit off.
     "RATE_LIMIT": env_int("TALO_REST_RATE_LIMIT", 100),
     "RATE_LIMIT_AUTH": env_int("TALO_REST_RATE_LIMIT_AUTH", 20),
     "RATE_LIMIT_WINDOW": env_int("TALO_REST_RATE_LIMIT_WINDOW", 60),
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
-    # Talo's order (rest.md §2.2): access key, then the player's session, then the signature.
+    # Talo's order (docs/rest.md §2.2): access key, then the player's session, then the signature.
     "DEFAULT_PERMISSION_CLASSES": [
         "players.permissions.HasAccessKey",
         "players.permissions.PlayerSession",
@@ -189,7 +190,7 @@ REST_FRAMEWORK = {
     # DRF's renderer is already compact with non-ASCII raw, as Talo's JSON is.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "players.api.exception_handler",
+    "EXCEPTION_HANDLER": "talo_project.rest.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -9,7 +9,7 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from players import services
+from players.services import keys
 from players.models import Game
 
 HEARTBEAT = "v1.heartbeat"
@@ -28,7 +28,7 @@ def wait_until(condition, timeout=5, interval=0.05):
 
 
 def error(code, req, message, cause=None):
-    """The exact v1.error frame of socket.md §11 (scenarios.md's E(...) shorthand)."""
+    """The exact v1.error frame of docs/socket.md §11 (docs/testing-scenarios.md's E(...) shorthand)."""
     data = {"req": req, "message": message, "errorCode": code}
     if cause is not None:
         data["cause"] = cause
@@ -96,7 +96,7 @@ class Api:
         return Game.objects.create(name=name or f"game-{uuid.uuid4().hex[:8]}", **fields)
 
     def key(self, game, *scopes):
-        return services.create_access_key(game=game, scopes=list(scopes))[1]
+        return keys.create_access_key(game=game, scopes=list(scopes))[1]
 
     def rest(self, token=None, **headers):
         if token is not None:
@@ -138,7 +138,7 @@ class Api:
 
     def identified(self, token, alias_id, socket_token, **extra):
         """A socket identified as the alias. A key with read:playerPresence first receives the
-        player's own presence message (socket.md §9.1), which this consumes."""
+        player's own presence message (docs/socket.md §9.1), which this consumes."""
         sock = self.socket(token)
         frame = sock.request("v1.players.identify", {"playerAliasId": alias_id, "socketToken": socket_token, **extra})
         if frame["res"] == PRESENCE_UPDATED:

@@ -1,4 +1,4 @@
-"""DECISIONS.md row 4, as a matrix (issue 5): for every endpoint and socket request that takes an
+"""docs/differences.md row 4, as a matrix (issue 5): for every endpoint and socket request that takes an
 id, another game's id gets exactly the answer of an id that does not exist — and asking never
 changes the other game."""
 

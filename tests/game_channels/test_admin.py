@@ -1,4 +1,4 @@
-"""rest.md §10: channel changes made in Django admin (inside the server) emit the REST messages."""
+"""docs/rest.md §10: channel changes made in Django admin (inside the server) emit the REST messages."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""scenarios.md K: the socket messages the channel endpoints emit (socket.md §10.5–10.11), with
+"""docs/testing-scenarios.md K: the socket messages the channel endpoints emit (docs/socket.md §10.5–10.11), with
 exact payloads and the connections that must hear nothing."""
 
 from unittest.mock import ANY
@@ -190,7 +190,7 @@ def test_k184_storage_update_reaches_members_even_when_nothing_changed(world):
 
 @pytest.mark.redis
 def test_temporary_membership_clean_up(world):
-    """socket.md §12 through the service presence will call (here from the test process, which
+    """docs/socket.md §12 through the service presence will call (here from the test process, which
     reaches the server only through Redis): reason 1, auto-cleanup deletes."""
     owner, member = world.player(), world.player()
     temporary = world.create(owner, "temp", temporaryMembership=True)
@@ -215,7 +215,7 @@ def test_temporary_membership_clean_up(world):
 
 @pytest.mark.redis
 def test_admin_create_without_owner_reaches_nobody_and_with_owner_omits_player_alias(world):
-    """rest.md §10, through the service Django admin calls (from the test process: Redis)."""
+    """docs/rest.md §10, through the service Django admin calls (from the test process: Redis)."""
     owner = world.player()
     sock = world.socket(owner)
     game = world.game

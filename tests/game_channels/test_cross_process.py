@@ -1,4 +1,4 @@
-"""DECISIONS.md row 8: two server processes on one Redis form one socket service. A member on
+"""docs/differences.md row 8: two server processes on one Redis form one socket service. A member on
 one process hears a member on the other; membership changes made through one process change
 what the other process's connections receive."""
 

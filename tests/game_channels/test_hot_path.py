@@ -1,4 +1,4 @@
-"""The message path touches no database (issue 3, design.md), shown in process on a real hub:
+"""The message path touches no database (issue 3, docs/architecture.md), shown in process on a real hub:
 once the first message has cached the channel's JSON, every way to reach the database from the
 event loop is cut, and messages still reach the members."""
 
@@ -6,13 +6,12 @@ import asyncio
 import json
 
 from game_channels import message_counts, realtime, services
-from players import services as player_services
+from players.services.identity import create_player_with_alias
 from players.models import Game
 from players.serializers import serialize_alias
 from sockets import hub as hub_module
-from sockets.connection import Connection
+from sockets.connection import Connection, Grant
 from sockets.hub import alias_group, get_hub
-from sockets.tickets import Grant
 
 
 class RecordingConsumer:
@@ -33,13 +32,13 @@ def no_database(*args, **kwargs):
 def test_messages_need_no_database_query(transactional_db, monkeypatch):
     game = Game.objects.create(name="hot path")
     sender, listener = (
-        player_services.create_player_with_alias(game=game, service="username", identifier=name, dev_build=False)
+        create_player_with_alias(game=game, service="username", identifier=name, dev_build=False)
         for name in ("sender", "listener")
     )
     channel = services.create_channel(game=game, name="hot", owner=sender)
     services.join_channel(channel=channel, alias=listener)
     grant = Grant(
-        key_id=0, game_id=game.id, scopes=frozenset({"read:gameChannels"}), verify_requests=False, dev_build=False
+        key_id=0, game_id=game.id, scopes=frozenset({"read:gameChannels"}), verify_requests=False
     )
 
     async def identified(hub, alias):
@@ -61,12 +60,12 @@ def test_messages_need_no_database_query(transactional_db, monkeypatch):
     async def scenario():
         hub = await get_hub()
         connections = [await identified(hub, sender), await identified(hub, listener)]
-        await realtime.send_message(connections[0], channel.id, "first")
+        await realtime.send_message(connections[0], {"channel": {"id": channel.id}, "message": "first"})
         await delivered(connections, 1)
         monkeypatch.setattr(realtime, "database_sync_to_async", no_database)
         monkeypatch.setattr(hub_module, "database_sync_to_async", no_database)
         for number in range(20):
-            await realtime.send_message(connections[number % 2], channel.id, str(number))
+            await realtime.send_message(connections[number % 2], {"channel": {"id": channel.id}, "message": str(number)})
         await delivered(connections, 21)
         return connections
 

@@ -1,4 +1,4 @@
-"""scenarios.md F: `v1.channels.message` over real sockets, and what it must not reach."""
+"""docs/testing-scenarios.md F: `v1.channels.message` over real sockets, and what it must not reach."""
 
 import pytest
 
@@ -66,7 +66,7 @@ def test_f34_missing_channel(world, channel_id):
 
 
 def test_another_games_channel_is_not_found_and_unaffected(api):
-    """DECISIONS.md row 4: probing game B's channel from game A is exactly "not found", and B's
+    """docs/differences.md row 4: probing game B's channel from game A is exactly "not found", and B's
     members keep working."""
     a, b = World(api), World(api)
     b_owner = b.player()
@@ -85,7 +85,7 @@ def test_empty_and_large_messages(world):
     owner = world.player()
     channel = world.create(owner)
     sock = world.socket(owner)
-    for text in ["", "ü", "x" * 60000]:  # DECISIONS.md row 5: 60,000 characters go through
+    for text in ["", "ü", "x" * 60000]:  # docs/differences.md row 5: 60,000 characters go through
         send(sock, channel["id"], text)
         assert sock.expect(MESSAGE)["message"] == text
 

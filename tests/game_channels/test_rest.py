@@ -1,9 +1,9 @@
-"""scenarios.md K (106–165): the channel endpoints' bodies, errors and their precedence."""
+"""docs/testing-scenarios.md K (106–165): the channel endpoints' bodies, errors and their precedence."""
 
 import pytest
 
 from game_channels.models import ChannelMembership, GameChannel
-from players import services as player_services
+from players.services.identity import create_player_with_alias
 from players.models import Player, PlayerProp
 from tests.game_channels.conftest import World
 
@@ -339,7 +339,7 @@ def test_k163_members_pagination(world):
     owner = world.player()
     channel = world.create(owner)
     aliases = [
-        player_services.create_player_with_alias(
+        create_player_with_alias(
             game=world.game, service="username", identifier=f"m{i}", dev_build=False
         )
         for i in range(100)

@@ -1,4 +1,4 @@
-"""scenarios.md K 166–197: channel storage reads and writes."""
+"""docs/testing-scenarios.md K 166–197: channel storage reads and writes."""
 
 import json
 

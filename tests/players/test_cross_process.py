@@ -1,9 +1,10 @@
 """Presence, relationship broadcasts and live config pushes across server processes sharing one
-Redis (DECISIONS.md rows 2 and 8)."""
+Redis (docs/differences.md rows 2 and 8)."""
 
 import pytest
 
-from players import selectors, services
+from players import selectors
+from players.services import live_config
 from players.models import Player, PlayerAliasSubscription
 from tests.servers import ServerProcess
 from tests.support import PRESENCE_UPDATED, Api
@@ -85,12 +86,12 @@ def test_relationship_and_live_config_pushes_cross_processes(api, api2, game):
         "/v1/players/relationships", json={"aliasId": p2, "relationshipType": "unidirectional"}
     )
     assert target.expect("v1.player-relationships.subscription-created") == created.json()
-    services.set_live_config(game=game, props=[{"key": "xpRate", "value": "9"}])
+    live_config.set_live_config(game=game, props=[{"key": "xpRate", "value": "9"}])
     assert target.expect("v1.live-config.updated") == {"config": [{"key": "xpRate", "value": "9"}]}
 
 
 def test_a_crashed_process_does_not_leave_its_players_online(api, game):
-    """DECISIONS.md row 2: the entries of a killed process expire and a surviving process's sweep
+    """docs/differences.md row 2: the entries of a killed process expire and a surviving process's sweep
     sets its players offline (PRESENCE_TTL shortened to 3 s for both processes here)."""
     doomed = ServerProcess("doomed", TALO_PRESENCE_TTL=3).start()
     survivor = ServerProcess("survivor", TALO_PRESENCE_TTL=3).start()

@@ -1,5 +1,5 @@
-"""scenarios.md N: live config over REST, pushed from Django admin and the operator command
-(rest.md §9, socket.md §10.12, DECISIONS.md operator commands)."""
+"""docs/testing-scenarios.md N: live config over REST, pushed from Django admin and the operator command
+(docs/rest.md §9, docs/socket.md §10.12, docs/differences.md operator commands)."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.contrib.auth.models import User
 
-from players import services
+from players.services import live_config
 from players.models import Game
 from tests.servers import ROOT, server_env
 
@@ -113,13 +113,13 @@ def test_n232_n233_n234_admin_edits_push_to_every_read_game_config_connection(ap
 
 
 def test_n234_set_live_config_service_rules(api, game):
-    with pytest.raises(services.LiveConfigInvalid) as raised:
-        services.set_live_config(game=game, props=[{"key": "META_X", "value": "1"}])
+    with pytest.raises(live_config.LiveConfigInvalid) as raised:
+        live_config.set_live_config(game=game, props=[{"key": "META_X", "value": "1"}])
     assert raised.value.errors == {"props": [META_MESSAGE]}
-    with pytest.raises(services.LiveConfigInvalid) as raised:
-        services.set_live_config(game=game, props=[{"key": "big", "value": "x" * 4097}])
+    with pytest.raises(live_config.LiveConfigInvalid) as raised:
+        live_config.set_live_config(game=game, props=[{"key": "big", "value": "x" * 4097}])
     assert raised.value.errors == {"props": ["Prop value length (4097) exceeds 4096 characters"]}
-    services.set_live_config(game=game, props=[{"key": "big", "value": "x" * 4096}, {"key": "motd", "value": None}])
+    live_config.set_live_config(game=game, props=[{"key": "big", "value": "x" * 4096}, {"key": "motd", "value": None}])
     game.refresh_from_db()
     assert [prop["key"] for prop in game.props] == ["xpRate", "META_PREV_NAME", "big"]
 

@@ -1,4 +1,4 @@
-"""Talo player authentication (rest.md §2.5, §5.4; socket.md §9.1 step 3) and scenarios D 20–22,
+"""Talo player authentication (docs/rest.md §2.5, §5.4; docs/socket.md §9.1 step 3) and scenarios D 20–22,
 I 72–79, J 91–93."""
 
 import uuid
@@ -136,7 +136,7 @@ def test_socket_identify_refuses_old_refresh_and_logged_out_tokens(api, game):
         assert sock.request(IDENTIFY, {**base, "sessionToken": token}) == invalid
     identified = api.identified(key, second["alias"]["id"], second["socketToken"], sessionToken=second["sessionToken"])
     api.rest(api.key(game, *AUTH)).post("/v1/players/auth/logout", headers=session_headers(second))
-    # Open connections stay identified; new identifies with the old token fail (socket.md §13).
+    # Open connections stay identified; new identifies with the old token fail (docs/socket.md §13).
     identified.expect_silence()
     assert sock.request(IDENTIFY, {**base, "sessionToken": second["sessionToken"]}) == invalid
 

@@ -1,5 +1,5 @@
-"""scenarios.md E and L: presence over real sockets and REST (socket.md §3.3, §9.1, §10.9, §12;
-rest.md §7; DECISIONS.md row 2)."""
+"""docs/testing-scenarios.md E and L: presence over real sockets and REST (docs/socket.md §3.3, §9.1, §10.9, §12;
+docs/rest.md §7; docs/differences.md row 2)."""
 
 import psycopg
 import pytest
@@ -123,10 +123,24 @@ def test_reidentifying_as_another_alias_keeps_the_previous_player_online(api, ga
     assert offline == {first_body["alias"]["id"], second_body["alias"]["id"]}
 
 
+def close_then_wait_for_its_clean_up(api, game, watcher, sock):
+    """Close `sock`, then wait until the server has finished cleaning it up: a barrier player's
+    socket is closed after it, and clean-ups run one after another in the order their sockets
+    closed, so the barrier's offline message is the first thing the watcher hears unless the
+    clean-up of `sock` sent something."""
+    barrier_alias, barrier_token = api.player(game)
+    barrier = api.identified(api.key(game, "read:players"), barrier_alias, barrier_token)
+    assert watcher.expect(PRESENCE_UPDATED)["presence"]["playerAlias"]["id"] == barrier_alias
+    sock.close()
+    barrier.close()
+    offline = watcher.expect(PRESENCE_UPDATED)
+    assert (offline["presence"]["playerAlias"]["id"], offline["presence"]["online"]) == (barrier_alias, False)
+    watcher.expect_silence()
+
+
 def test_unidentified_close_writes_nothing(api, game):
     watcher = api.identified(api.key(game, *WATCH), *api.player(game))
-    api.socket(api.key(game, *WATCH)).close()
-    watcher.expect_silence()
+    close_then_wait_for_its_clean_up(api, game, watcher, api.socket(api.key(game, *WATCH)))
 
 
 def test_close_of_a_deleted_alias_does_nothing(api, game):
@@ -137,8 +151,7 @@ def test_close_of_a_deleted_alias_does_nothing(api, game):
     from players.models import Player
 
     Player.objects.filter(id=body["alias"]["player"]["id"]).delete()
-    sock.close()
-    watcher.expect_silence()
+    close_then_wait_for_its_clean_up(api, game, watcher, sock)
 
 
 # --- L. REST -----------------------------------------------------------------------------------
@@ -274,22 +287,23 @@ def test_e25_disconnect_removes_the_alias_from_temporary_membership_channels(api
 
 
 def test_e26_auto_cleanup_deletes_the_channel_after_player_left_then_deleted(transactional_db, monkeypatch):
-    """socket.md §12: for the sole member of an autoCleanup, temporaryMembership channel, going
+    """docs/socket.md §12: for the sole member of an autoCleanup, temporaryMembership channel, going
     offline produces exactly player-left (reason 1) then deleted for that channel, both before the
     presence message."""
     import json
 
     from game_channels.models import GameChannel
     from game_channels.services import create_channel
-    from players import services
+    from players import selectors
     from players.models import Game, Player, PlayerAlias
+    from presence import services
     from sockets import events
 
     published = []
     monkeypatch.setattr(events, "publish", lambda event: published.append(event))
     game = Game.objects.create(name="cleanup")
     alias = PlayerAlias.objects.create(player=Player.objects.create(game=game), game=game, service="u", identifier="a")
-    alias = services.selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
     channel = create_channel(game=game, name="c", owner=alias, temporary_membership=True, auto_cleanup=True)
     services.update_presence(alias=alias, online=True)
     published.clear()

@@ -1,6 +1,6 @@
 """A reconnect storm: hundreds of identified connections of one game drop at once while half of
 their players reconnect. Whatever order the server handles the closes and identifies in, the final
-presence is right for every player (DECISIONS.md row 2)."""
+presence is right for every player (docs/differences.md row 2)."""
 
 import asyncio
 import json

@@ -1,5 +1,5 @@
-"""scenarios.md M and G: player relationships over REST and their socket messages (rest.md §8,
-socket.md §9.3, §10.13–16)."""
+"""docs/testing-scenarios.md M and G: player relationships over REST and their socket messages (docs/rest.md §8,
+docs/socket.md §9.3, §10.13–16)."""
 
 import pytest
 

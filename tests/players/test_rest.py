@@ -1,4 +1,4 @@
-"""scenarios.md I (REST authentication) and J (identify, socket tokens, players) over real HTTP."""
+"""docs/testing-scenarios.md I (REST authentication) and J (identify, socket tokens, players) over real HTTP."""
 
 import datetime as dt
 import json
@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from players import services
+from players.services import keys
 from players.models import AccessKey, Player, PlayerAlias, PlayerProp
 
 BAD_FORMAT = {"message": 'Bad Authorization header format. Format is "Authorization: Bearer <token>"'}
@@ -80,7 +80,7 @@ def raw_request(server, method, path, headers):
 def test_i69_revoked_key(api, game):
     token = api.key(game, "*")
     key = AccessKey.objects.get()
-    services.revoke_access_key(key=key)
+    keys.revoke_access_key(key=key)
     response = api.rest(token).post("/v1/socket-tickets")
     assert (response.status_code, response.json()) == (401, INVALID_TOKEN)
 
@@ -96,7 +96,7 @@ def test_tokens_are_stored_hashed_only(api, game):
     key = AccessKey.objects.get()
     stored = " ".join(str(value) for value in AccessKey.objects.values_list().get())
     assert token not in stored and token.split("_", 2)[2] not in stored
-    assert key.token_hash == services.hash_token(token)
+    assert key.token_hash == keys.hash_token(token)
 
 
 def test_i70_trailing_slash_is_the_same_endpoint(api, game):
@@ -207,7 +207,7 @@ def test_j86_talo_aliases_are_not_created_here(api, game):
     ],
 )
 def test_j87_to_j90_identify_query_validation(api, game, params, errors):
-    # Validation comes before the scope check (rest.md §2.2): a key with no scope still gets 400.
+    # Validation comes before the scope check (docs/rest.md §2.2): a key with no scope still gets 400.
     response = _identify(api.rest(api.key(game)), **params)
     assert (response.status_code, response.json()) == (400, {"errors": errors})
 
@@ -296,3 +296,29 @@ def test_j85_identify_reevaluates_group_memberships(api, game):
     body = _identify(api.rest(api.key(game, "read:players")), service="username", identifier="grouped").json()
     assert body["alias"]["player"]["groups"] == [{"id": str(group.id), "name": "Recent testers"}]
     assert list(group.members.all()) == [player]
+
+
+IDENTIFIER_PROFANITY = {
+    "message": "Alias identifier contains inappropriate language",
+    "errorCode": "IDENTIFIER_PROFANITY",
+}
+
+
+def test_j94_to_j96_identifier_profanity(api, game):
+    client = api.rest(api.key(game, "*"))
+    api.player(game, identifier="shithead")  # created while the filter was off
+    game.block_alias_identifier_profanity = True
+    game.save()
+    # 94: refused before the lookup, so neither a new nor an existing alias gets through.
+    for identifier in ("fuck", "shithead"):
+        response = _identify(client, service="username", identifier=identifier)
+        assert (response.status_code, response.json()) == (400, IDENTIFIER_PROFANITY)
+    assert not PlayerAlias.objects.filter(identifier="fuck").exists()
+    # 95: a clean identifier is identified as usual.
+    response = _identify(client, service="username", identifier="cleanplayer")
+    assert response.status_code == 200 and response.json()["alias"]["identifier"] == "cleanplayer"
+    # 96: with the filter off the same identifier is an ordinary player.
+    game.block_alias_identifier_profanity = False
+    game.save()
+    response = _identify(client, service="username", identifier="fuck")
+    assert response.status_code == 200 and response.json()["alias"]["identifier"] == "fuck"

@@ -1,4 +1,4 @@
-"""rest.md §2.7: REST rate limits per client IP, before authentication."""
+"""docs/rest.md §2.7: REST rate limits per client IP, before authentication."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""scenarios.md A: connection, tickets, revocation — over real sockets against daphne."""
+"""docs/testing-scenarios.md A: connection, tickets, revocation — over real sockets against daphne."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from players import services
+from players.services import keys
 from players.models import AccessKey
 from tests.servers import ROOT, server_env
 
@@ -42,7 +42,7 @@ def test_a4_key_revoked_before_ticket_is_used(api):
     game = api.game()
     token = api.key(game)
     ticket = api.ticket(token)
-    services.revoke_access_key(key=AccessKey.objects.get(game=game))
+    keys.revoke_access_key(key=AccessKey.objects.get(game=game))
     sock = api.connect_raw(f"/?ticket={ticket}")
     assert sock.wait_closed() == (3000, "")
 
@@ -58,7 +58,7 @@ def test_ticket_is_single_use(api):
 
 
 def test_racing_sockets_on_one_ticket_exactly_one_connects(api):
-    """DECISIONS.md row 1: Talo let 4 of 8 connect; we let exactly one."""
+    """docs/differences.md row 1: Talo let 4 of 8 connect; we let exactly one."""
     game = api.game()
     ticket = api.ticket(api.key(game))
     results = []
@@ -115,7 +115,7 @@ def test_a7_admin_revocation_closes_open_socket(api):
         data={"username": "admin", "password": "pw", "csrfmiddlewaretoken": csrf, "next": "/admin/"},
     )
     assert login.status_code == 200 and response.status_code == 302
-    key = AccessKey.objects.get(token_hash=services.hash_token(token))
+    key = AccessKey.objects.get(token_hash=keys.hash_token(token))
     response = admin.post(
         "/admin/players/accesskey/",
         data={
@@ -137,7 +137,7 @@ def _manage(*args):
 
 
 def test_revoke_api_key_command_closes_sockets(api):
-    """DECISIONS.md row 10: a command-line revocation reaches the running server — at once over
+    """docs/differences.md row 10: a command-line revocation reaches the running server — at once over
     Redis, at the next revocation sweep without it (1 s in this suite, 10 s by default)."""
     game = api.game(name="Revoke Me")
     token = api.key(game, "read:players")
@@ -178,8 +178,8 @@ def test_create_api_key_command_prints_token_last(api):
     token = result.stdout.strip().splitlines()[-1]
     key = AccessKey.objects.get(game__name="Cmd Game")
     assert key.scopes == ["read:players", "write:players"]
-    assert key.token_hash == services.hash_token(token) and token not in key.token_hash
+    assert key.token_hash == keys.hash_token(token) and token not in key.token_hash
     response = api.rest(token).get("/v1/players/identify", params={"service": "username", "identifier": "x"})
     assert response.status_code == 200
     full = _manage("create_api_key", "Cmd Game", "*")
-    assert AccessKey.objects.get(token_hash=services.hash_token(full.stdout.strip().splitlines()[-1])).scopes == ["*"]
+    assert AccessKey.objects.get(token_hash=keys.hash_token(full.stdout.strip().splitlines()[-1])).scopes == ["*"]

@@ -1,5 +1,5 @@
 """Generated hostile frames against a live server (issue 5): every frame gets exactly the reply
-socket.md prescribes, or the documented close; the server stays up; the database is unchanged.
+docs/socket.md prescribes, or the documented close; the server stays up; the database is unchanged.
 
 At least 10,000 frames per run; `TALO_FUZZ_FRAMES=100000 .venv/bin/python -m pytest tests/sockets/test_fuzz.py --timeout=3600`
 is the longer run."""
@@ -99,7 +99,7 @@ def _reject(name):
 
 
 def expected(frame, identified):
-    """The reply socket.md §5 prescribes for this frame on a connection with key [read:players]:
+    """The reply docs/socket.md §5 prescribes for this frame on a connection with key [read:players]:
     a dict, the bare heartbeat text, or ("close", code)."""
     raw = frame.encode() if isinstance(frame, str) else frame
     if len(raw) > MAX_FRAME:

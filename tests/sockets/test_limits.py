@@ -1,4 +1,4 @@
-"""Limits the spec lacks (issue 5): slow consumers (DECISIONS.md row 9) and connection limits."""
+"""Limits the spec lacks (issue 5): slow consumers (docs/differences.md row 9) and connection limits."""
 
 import socket
 import time

@@ -1,4 +1,4 @@
-"""scenarios.md C: per-connection rate limiting (socket.md §7), on a server with small budgets."""
+"""docs/testing-scenarios.md C: per-connection rate limiting (docs/socket.md §7), on a server with small budgets."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""scenarios.md B and D, and bad input: the request pipeline of socket.md §5 over real sockets."""
+"""docs/testing-scenarios.md B and D, and bad input: the request pipeline of docs/socket.md §5 over real sockets."""
 
 import json
 
@@ -141,7 +141,7 @@ def test_d18_socket_token_is_not_consumed_and_identifies_several_sockets(api, ga
 
 
 def test_dotted_spelling_from_the_docs_is_accepted(api, game):
-    """DECISIONS.md row 7."""
+    """docs/differences.md row 7."""
     alias_id, socket_token = api.player(game)
     sock = api.socket(api.key(game, "read:players"))
     reply = sock.request("v1.players.identified", {"playerAliasId": alias_id, "socketToken": socket_token})
@@ -169,7 +169,7 @@ def test_replaced_socket_token_stops_working(api, game):
 
 
 def test_another_games_alias_is_listener_error_with_our_own_cause(api, game):
-    """DECISIONS.md row 6: a token of game B's alias, presented on a socket of game A."""
+    """docs/differences.md row 6: a token of game B's alias, presented on a socket of game A."""
     other = api.game()
     alias_id, socket_token = api.player(other)
     sock = api.socket(api.key(game, "read:players"))
@@ -214,7 +214,7 @@ def test_invalid_utf8_text_frame_fails_that_socket_only(api, game):
 
 
 def test_one_mib_frame_is_refused_with_1009_and_server_stays_up(api, game):
-    """DECISIONS.md row 5."""
+    """docs/differences.md row 5."""
     token = api.key(game)
     bystander = api.socket(token)
     sock = api.socket(token)

@@ -1,4 +1,4 @@
-"""Many processes, one socket service (DECISIONS.md rows 8 and 10): two server processes on one
+"""Many processes, one socket service (docs/differences.md rows 8 and 10): two server processes on one
 Redis behind nginx, as deploy/nginx.conf runs them — one on daphne (the default), one on uvicorn
 (the recommended production server), so both are shown to take part in one service."""
 

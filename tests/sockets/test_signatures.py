@@ -1,4 +1,4 @@
-"""scenarios.md H: request signatures (socket.md §8, rest.md §2.6) — rules, socket, REST."""
+"""docs/testing-scenarios.md H: request signatures (docs/socket.md §8, docs/rest.md §2.6) — rules, socket, REST."""
 
 import base64
 import hashlib
@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 
-from players import services
+from players.services import verification
 from players.models import VerificationKey
-from sockets.signatures import verify_signature
+from players.signatures import verify_signature
 from tests.servers import ROOT, server_env
 from tests.support import error
 
@@ -47,7 +47,7 @@ def signing_game(db):
     from players.models import Game
 
     game = Game.objects.create(name=f"signing-{uuid.uuid4().hex[:6]}", verify_requests=True)
-    services.add_verification_key(game=game, version="1", secret=SECRET)
+    verification.add_verification_key(game=game, version="1", secret=SECRET)
     return game
 
 
@@ -110,10 +110,10 @@ def test_secrets_are_encrypted_at_rest(signing_game):
 
 def _signing_socket(api, verify=True):
     game = api.game(verify_requests=verify)
-    services.add_verification_key(game=game, version="1", secret=SECRET)
+    verification.add_verification_key(game=game, version="1", secret=SECRET)
     alias_id, socket_token = api.player(game)
     key = api.key(game, "read:players", "read:gameChannels", "write:gameChannels")
-    # The identify that identifies a connection is never checked (socket.md §8).
+    # The identify that identifies a connection is never checked (docs/socket.md §8).
     sock = api.identified(key, alias_id, socket_token)
     return sock, alias_id, socket_token
 
@@ -173,7 +173,7 @@ def test_open_sockets_keep_their_verify_requests_snapshot(api):
 
 def test_h58_to_h62_rest_signatures(api):
     game = api.game(verify_requests=True)
-    services.add_verification_key(game=game, version="1", secret=SECRET)
+    verification.add_verification_key(game=game, version="1", secret=SECRET)
     alias_id, _ = api.player(game)
     client = api.rest(api.key(game, "*"))
     alias = {"x-talo-alias": str(alias_id)}

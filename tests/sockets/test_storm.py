@@ -21,7 +21,7 @@ def test_500_sockets_connect_and_identify_at_once(api):
         player = Player.objects.create(game=game)
         aliases.append(PlayerAlias.objects.create(player=player, game=game, service="username", identifier=f"p{index}"))
     # Socket tokens are issued the way REST identify does; with REDIS_URL the store is shared.
-    from sockets.socket_tokens import issue_socket_token
+    from players.socket_tokens import issue_socket_token
 
     tokens = {alias.id: issue_socket_token(alias_id=alias.id) for alias in aliases}
     results = asyncio.run(_storm(api.server, token, tokens))

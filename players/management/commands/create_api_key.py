@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from players import services
+from players.services import keys
 from players.scopes import VALID_SCOPES
 
 
@@ -15,8 +15,8 @@ class Command(BaseCommand):
         unknown = [scope for scope in scopes if scope not in VALID_SCOPES]
         if unknown:
             raise CommandError(f"Unknown scope(s): {', '.join(unknown)}. Valid: {', '.join(sorted(VALID_SCOPES))}")
-        game = services.get_or_create_game(name=game_name)
-        key, token = services.create_access_key(game=game, scopes=scopes)
+        game = keys.get_or_create_game(name=game_name)
+        key, token = keys.create_access_key(game=game, scopes=scopes)
         self.stdout.write(f"Created access key {key.id} for game '{game.name}' with scopes: {' '.join(key.scopes)}")
         self.stdout.write("The token is shown once and stored only as a hash:")
         self.stdout.write(token)

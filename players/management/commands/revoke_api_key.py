@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from players import services
+from players.services import keys
 from players.models import AccessKey, Game
 from sockets.events import reaches_other_processes
 
@@ -16,14 +16,14 @@ class Command(BaseCommand):
         game = Game.objects.filter(name=game_name).first()
         if game is None:
             raise CommandError(f"Unknown game '{game_name}'")
-        key_id = services.parse_token(token)
-        key = AccessKey.objects.filter(game=game, id=key_id, token_hash=services.hash_token(token)).first()
+        key_id = keys.parse_token(token)
+        key = AccessKey.objects.filter(game=game, id=key_id, token_hash=keys.hash_token(token)).first()
         if key is None:
             raise CommandError(f"No access key of game '{game_name}' has that token")
         if key.is_revoked:
             self.stdout.write(f"Access key {key.id} was already revoked")
             return
-        services.revoke_access_key(key=key)
+        keys.revoke_access_key(key=key)
         self.stdout.write(f"Revoked access key {key.id}")
         if not reaches_other_processes():
             self.stderr.write(

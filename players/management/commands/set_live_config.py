@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from players import services
+from players.services import live_config
 from players.models import Game
 from players.serializers import serialize_live_config
 from sockets import wire
@@ -31,8 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown game '{game_name}'")
         props = [parse_assignment(text) for text in assignments]
         try:
-            game = services.set_live_config(game=game, props=props)
-        except services.LiveConfigInvalid as exc:
+            game = live_config.set_live_config(game=game, props=props)
+        except live_config.LiveConfigInvalid as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(wire.dumps(serialize_live_config(game)))
         if not reaches_other_processes():

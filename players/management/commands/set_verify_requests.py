@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from players import services
+from players.services import verification
 from players.models import Game
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if game is None:
             raise CommandError(f"Unknown game '{game_name}'")
         if key:
-            services.add_verification_key(game=game, version=key[0], secret=key[1])
+            verification.add_verification_key(game=game, version=key[0], secret=key[1])
             self.stdout.write(f"Verification key version {key[0]} stored (encrypted)")
-        services.set_verify_requests(game=game, enabled=state == "on")
+        verification.set_verify_requests(game=game, enabled=state == "on")
         self.stdout.write(f"verifyRequests is {state} for '{game.name}' (open sockets keep their setting)")

@@ -1,8 +1,8 @@
 """`manage.py serve`: the socket + REST server with the protocol's settings applied.
 
 daphne (the default) pings every PING_INTERVAL seconds and drops a socket that has not answered
-within PING_TIMEOUT (socket.md §6), never closes a socket for its age, and refuses frames over
-MAX_FRAME_BYTES with close code 1009 (DECISIONS.md row 5). `--server uvicorn` runs the same ASGI
+within PING_TIMEOUT (docs/socket.md §6), never closes a socket for its age, and refuses frames over
+MAX_FRAME_BYTES with close code 1009 (docs/differences.md row 5). `--server uvicorn` runs the same ASGI
 application on uvicorn with the equivalent settings (the benchmark compares both)."""
 
 import sys

@@ -1,5 +1,5 @@
-"""Request signature verification (socket.md §8), shared by the socket and REST
-(`x-talo-signature`, rest.md §2.6): one rid store and one latest-timestamp per alias.
+"""Request signature verification (docs/socket.md §8), shared by the socket and REST
+(`x-talo-signature`, docs/rest.md §2.6): one rid store and one latest-timestamp per alias.
 
 Signature: `<keyVersion>|<headerB64>.<sigB64>`; header = base64(JSON {rid, payload, timestamp});
 payload = lowercase hex SHA-256 of the signed JSON text; sig = HMAC-SHA256(secret, headerB64).
@@ -31,18 +31,23 @@ def _b64decode(text):
 
 
 def _secret(game_id, version):
-    """The verification secret, cached briefly in process: signed frames stay off the database."""
+    """The verification secret, cached briefly in process: signed frames stay off the database.
+    A version that does not exist is not cached, so a key added on any process is seen at once;
+    a replaced secret reaches other processes within SECRET_CACHE_SECONDS."""
     now = time.monotonic()
     cached = _secret_cache.get((game_id, version))
     if cached is not None and cached[1] > now:
         return cached[0]
     key = VerificationKey.objects.filter(game_id=game_id, version=version).first()
-    secret = secrets.decrypt(key.encrypted_secret) if key else None
+    if key is None:
+        return None
+    secret = secrets.decrypt(key.encrypted_secret)
     _secret_cache[(game_id, version)] = (secret, now + SECRET_CACHE_SECONDS)
     return secret
 
 
 def forget_secrets(game_id):
+    """Drop this process's cached secrets of the game (its verification keys changed)."""
     for cache_key in [k for k in _secret_cache if k[0] == game_id]:
         _secret_cache.pop(cache_key, None)
 

@@ -1,4 +1,4 @@
-"""Socket tokens (socket.md §9.1): one current token per alias, 3600 s, replaced on each issue and
+"""Socket tokens (docs/socket.md §9.1): one current token per alias, 3600 s, replaced on each issue and
 not consumed by use."""
 
 import hmac

@@ -1,4 +1,4 @@
-"""Which identified connections each player has, across every server process (DECISIONS.md row 2:
+"""Which identified connections each player has, across every server process (docs/differences.md row 2:
 a player goes offline when its last identified connection closes, on any process).
 
 With `REDIS_URL` set, each player has a Redis hash `<prefix>:presence:<player id>` mapping the

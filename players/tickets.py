@@ -1,12 +1,13 @@
-"""One-time socket tickets (socket.md §2), kept in the Django cache (Redis when REDIS_URL is set)."""
+"""One-time socket tickets (docs/socket.md §2), kept in the Django cache (Redis when REDIS_URL is
+set), and their redemption when a socket connects."""
 
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
 from players.models import AccessKey
+from sockets.connection import Grant
 
 
 def _cache_key(ticket):
@@ -19,14 +20,9 @@ def create_ticket(*, access_key, dev_build):
     return ticket
 
 
-def peek_ticket(ticket):
-    """The stored value, e.g. "12:0" (tests and diagnostics only)."""
-    return cache.get(_cache_key(ticket))
-
-
 def consume_ticket(ticket):
     """Burn the ticket and return its stored value, or None. Atomic: of several sockets racing one
-    ticket only the one whose delete removed the entry wins (DECISIONS.md row 1)."""
+    ticket only the one whose delete removed the entry wins (docs/differences.md row 1)."""
     if not ticket or len(ticket) > 100:
         return None
     key = _cache_key(ticket)
@@ -36,23 +32,13 @@ def consume_ticket(ticket):
     return value
 
 
-@dataclass(frozen=True)
-class Grant:
-    """What a connection snapshots at connect time (socket.md §2)."""
-
-    key_id: int
-    game_id: int
-    scopes: frozenset
-    verify_requests: bool
-    dev_build: bool
-
-
 def redeem_ticket(ticket):
     """Consume the ticket and check its key: a Grant, or None for every kind of refusal."""
     value = consume_ticket(ticket)
     if value is None:
         return None
-    key_id, _, dev_flag = value.partition(":")
+    # The value also records the x-talo-dev-build flag (docs/rest.md §4); no socket request reads it.
+    key_id = value.partition(":")[0]
     key = AccessKey.objects.select_related("game").filter(id=int(key_id), revoked_at__isnull=True).first()
     if key is None:
         return None
@@ -61,5 +47,4 @@ def redeem_ticket(ticket):
         game_id=key.game_id,
         scopes=frozenset(key.scopes),
         verify_requests=key.game.verify_requests,
-        dev_build=dev_flag == "1",
     )

@@ -1,0 +1,63 @@
+"""Players on the socket runtime (docs/architecture.md): who may connect (tickets), signed
+requests, player-to-subscriber broadcasts, and the sweep that closes the sockets of revoked keys
+(docs/socket.md §2, §8, §9.3; docs/differences.md row 10)."""
+
+import asyncio
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from players import selectors, signatures, tickets
+from players.models import AccessKey
+from players.scopes import READ_PLAYER_BROADCASTS, WRITE_PLAYER_BROADCASTS
+from sockets import events, registry, wire
+from sockets.connection import CLOSE_TICKET_REFUSED
+from sockets.hub import alias_group
+from sockets.schemas import Object, String
+
+REQ_BROADCAST = "v1.player-relationships.broadcast"
+RES_BROADCAST = "v1.player-relationships.broadcast"
+PLAYER_BROADCAST = Object(message=String())
+
+
+def register():
+    registry.authenticate_with(database_sync_to_async(tickets.redeem_ticket))
+    registry.verify_signatures_with(signature_valid)
+    registry.register(REQ_BROADCAST, PLAYER_BROADCAST, WRITE_PLAYER_BROADCASTS, requires_player=True, handler=broadcast)
+    registry.every(settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"], close_revoked)
+
+
+async def signature_valid(connection, signature, json_text):
+    return await database_sync_to_async(signatures.verify_signature)(
+        game_id=connection.grant.game_id, alias_id=connection.alias_id, signature=signature, payload_text=json_text
+    )
+
+
+async def broadcast(connection, payload):
+    """docs/socket.md §9.3: one frame, serialised once, to each confirmed subscriber's alias group."""
+    recipients = await database_sync_to_async(selectors.confirmed_subscriber_alias_ids)(alias_id=connection.alias_id)
+    if not recipients:
+        return
+    text = wire.frame(RES_BROADCAST, {"message": payload["message"], "playerAlias": connection.alias_data})
+    await asyncio.gather(
+        *(
+            events.apublish(events.frame_event(alias_group(alias_id), text, scope=READ_PLAYER_BROADCASTS, identified=True))
+            for alias_id in recipients
+        )
+    )
+
+
+def revoked_key_ids(key_ids):
+    return set(AccessKey.objects.filter(id__in=key_ids, revoked_at__isnull=False).values_list("id", flat=True))
+
+
+async def close_revoked(hub):
+    """The catch-up for a revocation this process did not hear (it is published at once when it
+    can be): close every local socket of a revoked key with 3000."""
+    key_ids = {connection.grant.key_id for connection in hub.connections}
+    if not key_ids:
+        return
+    revoked = await database_sync_to_async(revoked_key_ids)(key_ids)
+    for connection in list(hub.connections):
+        if connection.grant.key_id in revoked:
+            connection.close_socket(CLOSE_TICKET_REFUSED)

@@ -1,0 +1,59 @@
+"""Games and access keys (docs/rest.md §2.3): tokens shown once, stored hashed."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from players.models import AccessKey, Game
+from players.scopes import VALID_SCOPES
+from sockets.connection import CLOSE_TICKET_REFUSED
+from sockets.events import publish_close
+from sockets.hub import key_group
+from talo_project.errors import ServiceError
+
+TOKEN_PREFIX = "tk"
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def parse_token(token):
+    """The key id a token names, or None when the token is not one of ours."""
+    prefix, _, rest = token.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != TOKEN_PREFIX or not key_id.isdigit() or len(key_id) > 18 or not secret:
+        return None
+    return int(key_id)
+
+
+@transaction.atomic
+def create_access_key(*, game, scopes, name=""):
+    """Create a key and return (key, token). The token is returned here once and stored only as a
+    hash."""
+    unknown = [scope for scope in scopes if scope not in VALID_SCOPES]
+    if unknown:
+        raise ServiceError(f"Unknown scope(s): {', '.join(unknown)}")
+    key = AccessKey.objects.create(game=game, scopes=list(dict.fromkeys(scopes)), name=name, token_hash="")
+    token = f"{TOKEN_PREFIX}_{key.id}_{secrets.token_urlsafe(32)}"
+    key.token_hash = hash_token(token)
+    key.token_hint = token[-4:]
+    key.save(update_fields=["token_hash", "token_hint"])
+    return key, token
+
+
+def revoke_access_key(*, key):
+    """Revoke: REST answers 401 at once and every open socket of the key is closed with 3000."""
+    with transaction.atomic():
+        updated = AccessKey.objects.filter(id=key.id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if updated:
+            publish_close(key_group(key.id), CLOSE_TICKET_REFUSED)
+    key.refresh_from_db()
+    return key
+
+
+def get_or_create_game(*, name):
+    game, _ = Game.objects.get_or_create(name=name)
+    return game

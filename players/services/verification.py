@@ -1,0 +1,28 @@
+"""Request verification settings of a game (docs/socket.md §8, docs/rest.md §2.6)."""
+
+from django.db import transaction
+
+from players import signatures
+from players.models import Game, VerificationKey
+from players.secrets import encrypt as encrypt_secret
+from talo_project.errors import ServiceError
+
+
+def add_verification_key(*, game, version, secret):
+    """Add (or replace) the game's verification key `version`; the secret is stored encrypted."""
+    if not version or not secret:
+        raise ServiceError("A verification key needs a version and a secret")
+    key, _ = VerificationKey.objects.update_or_create(
+        game=game, version=version, defaults={"encrypted_secret": encrypt_secret(secret)}
+    )
+    # This process's cached secrets of the game go at once; other processes' within
+    # signatures.SECRET_CACHE_SECONDS.
+    transaction.on_commit(lambda: signatures.forget_secrets(game.id))
+    return key
+
+
+def set_verify_requests(*, game, enabled):
+    """Open sockets keep the setting they connected with (docs/socket.md §13); new ones get this."""
+    Game.objects.filter(id=game.id).update(verify_requests=enabled)
+    game.verify_requests = enabled
+    return game

@@ -1,0 +1,132 @@
+"""Player presence (docs/socket.md §10.9, §12; docs/differences.md row 2): online while a socket
+identified as one of the player's aliases is open on any process, or as set over REST; every
+write is pushed to the game's sockets with read:playerPresence."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from game_channels import services as channel_services
+from players import selectors
+from players.models import PlayerPresence
+from players.scopes import READ_PLAYER_PRESENCE
+from players.serializers import serialize_presence
+from presence.live_connections import registry as live_connections
+from sockets import events, wire
+from sockets.hub import game_group
+from talo_project.values import NOT_SUPPLIED
+
+RES_PRESENCE_UPDATED = "v1.players.presence.updated"
+
+
+def _locked_presence(player_id):
+    """The player's presence row (created if missing), locked until the transaction ends. Every
+    presence write and every change to the player's live connections happens under this lock."""
+    presence = selectors.get_presence_for_update(player_id=player_id)
+    if presence is None:
+        # One statement, safe against a concurrent first write (no savepoint, no second read).
+        PlayerPresence.objects.bulk_create([PlayerPresence(player_id=player_id)], ignore_conflicts=True)
+        presence = selectors.get_presence_for_update(player_id=player_id)
+    return presence
+
+
+def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED, skip_connection_id=None):
+    """Apply one presence write (docs/socket.md §12) and publish §10.9 on commit; returns the frame.
+    `meta` compares the stored values with the *supplied* ones: an unsupplied field counts as
+    changed (§10 details)."""
+    meta = {
+        "onlineChanged": online is NOT_SUPPLIED or presence.online != online,
+        "customStatusChanged": custom_status is NOT_SUPPLIED or presence.custom_status != custom_status,
+    }
+    presence.player_alias = alias
+    if online is not NOT_SUPPLIED:
+        presence.online = online
+    if custom_status is not NOT_SUPPLIED:
+        presence.custom_status = custom_status
+    if not presence.online and alias is not None:
+        # docs/docs/socket.md §12: temporary memberships end when the player goes offline.
+        channel_services.leave_temporary_channels(alias=alias)
+    presence.save()
+    if alias is not None:
+        alias.player.presence = presence  # the nested copy inside playerAlias agrees
+    text = wire.frame(RES_PRESENCE_UPDATED, {"presence": serialize_presence(presence), "meta": meta})
+    events.publish(
+        events.frame_event(
+            game_group(presence.player.game_id if alias is None else alias.game_id),
+            text,
+            scope=READ_PLAYER_PRESENCE,
+            identified=True,
+            skip=skip_connection_id,
+        )
+    )
+    return text
+
+
+def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
+    """REST `PUT /v1/players/presence` (docs/rest.md §7)."""
+    with transaction.atomic():
+        presence = _locked_presence(alias.player_id)
+        _write_presence(presence, alias=alias, online=online, custom_status=custom_status)
+    return presence
+
+
+def connection_identified(*, alias, connection_id):
+    """Socket identify, step 6: count the connection for the player and set it online. The
+    presence frame is published to every other qualifying connection of the game and returned for
+    the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1)."""
+    with transaction.atomic():
+        presence = _locked_presence(alias.player_id)
+        live_connections().add(str(alias.player_id), connection_id)
+        return _write_presence(presence, alias=alias, online=True, skip_connection_id=connection_id)
+
+
+def connection_closed(*, game_id, connection_id, aliases_by_player):
+    """An identified connection closed (docs/socket.md §3.3, docs/differences.md row 2). `aliases_by_player`
+    maps each player the connection identified as to the last alias it used for it. A player whose
+    last live connection this was goes offline with that alias (clean-up, then broadcast); one
+    whose alias no longer exists is only forgotten."""
+    for player_id, alias_id in aliases_by_player.items():
+        alias = selectors.get_alias(game_id=game_id, alias_id=alias_id)
+        if alias is None:
+            live_connections().remove(str(player_id), connection_id)
+            continue
+        with transaction.atomic():
+            presence = _locked_presence(alias.player_id)
+            if live_connections().remove(str(player_id), connection_id) == 0:
+                _write_presence(presence, alias=alias, online=False)
+
+
+def refresh_live_connections(entries):
+    """Keep this process's identified connections (player id, connection id) alive in the shared
+    registry."""
+    live_connections().refresh([(str(player_id), connection_id) for player_id, connection_id in entries])
+
+
+def sweep_stale_presence():
+    """Set offline every online player without a live connection whose connections died with
+    their process (within PRESENCE_TTL), or whose online presence came from REST alone and is
+    older than PRESENCE_STALE_SECONDS. Safe to run on every process at once; one process per
+    period does the work."""
+    if not live_connections().claim_sweep(max(1, settings.TALO_SOCKET["PRESENCE_TTL"] // 3) - 0.5):
+        return
+    now = timezone.now()
+    stale_after = settings.TALO_SOCKET["PRESENCE_STALE_SECONDS"]
+    candidates = list(
+        PlayerPresence.objects.filter(
+            online=True, updated_at__lt=now - timedelta(seconds=settings.TALO_SOCKET["PRESENCE_TTL"])
+        ).values_list("player_id", "updated_at")
+    )
+    statuses = live_connections().statuses([str(player_id) for player_id, _ in candidates])
+    for (player_id, updated_at), (live, died) in zip(candidates, statuses):
+        if live or not (died or updated_at < now - timedelta(seconds=stale_after)):
+            continue
+        with transaction.atomic():
+            presence = selectors.get_presence_for_update(player_id=player_id)
+            if presence is None or not presence.online or live_connections().status(str(player_id))[0]:
+                continue
+            alias = None
+            if presence.player_alias_id is not None:
+                alias = selectors.get_alias(game_id=presence.player.game_id, alias_id=presence.player_alias_id)
+            _write_presence(presence, alias=alias, online=False)

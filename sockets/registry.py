@@ -1,0 +1,63 @@
+"""How the domain apps plug into the socket runtime (docs/architecture.md).
+
+The runtime owns connections, the hub and the wire; everything about games and players comes in
+through what the apps register here from `AppConfig.ready()` — Centrifuge's split of the hub
+from the application's `OnConnecting`/`OnConnect` handlers:
+
+- `register(name, schema, scope, requires_player, handler)`: a socket request;
+- `every(seconds, job)`: periodic upkeep, `await job(hub)` on each server process;
+- `authenticate_with(fn)`: `await fn(ticket)` → a `Grant` or None, once per connect;
+- `verify_signatures_with(fn)`: `await fn(connection, signature, json_text)` → bool, for games
+  that sign their requests (docs/socket.md §8);
+- `on_close(fn)`: `await fn(connection)` after a connection closed, whatever closed it.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str
+    schema: object  # a sockets.schemas.Object
+    scope: str
+    requires_player: bool
+    handler: object  # async def handler(connection, payload)
+
+
+requests = {}
+jobs = []  # (seconds, job)
+close_hooks = []
+_authenticator = None
+_signature_verifier = None
+
+
+def register(name, schema, scope, requires_player, handler):
+    if name in requests:
+        raise ValueError(f"socket request {name} is registered twice")
+    requests[name] = Request(name, schema, scope, requires_player, handler)
+
+
+def every(seconds, job):
+    jobs.append((seconds, job))
+
+
+def on_close(hook):
+    close_hooks.append(hook)
+
+
+def authenticate_with(authenticator):
+    global _authenticator
+    _authenticator = authenticator
+
+
+def verify_signatures_with(verifier):
+    global _signature_verifier
+    _signature_verifier = verifier
+
+
+async def authenticate(ticket):
+    return None if _authenticator is None else await _authenticator(ticket)
+
+
+async def signature_valid(connection, signature, json_text):
+    return _signature_verifier is not None and await _signature_verifier(connection, signature, json_text)
