@@ -7,19 +7,6 @@ import time
 from bench.receivers import receiver_main
 
 
-def _project_api():
-    """The project functions the setup calls, wherever the application's layout keeps them."""
-    try:
-        from players.services.keys import create_access_key, get_or_create_game
-    except ImportError:  # players/services.py before it became a package
-        from players.services import create_access_key, get_or_create_game
-    try:
-        from players.socket_tokens import issue_socket_token
-    except ImportError:  # before socket tokens moved from the socket runtime to players/
-        from sockets.socket_tokens import issue_socket_token
-    return create_access_key, get_or_create_game, issue_socket_token
-
-
 class Fixture:
     """Players of one game, each with a socket token, all members of one channel. Written
     straight to the database: a server loads an alias's channels when it identifies."""
@@ -32,7 +19,9 @@ class Fixture:
         from game_channels.models import ChannelMembership, GameChannel
         from players.models import Player, PlayerAlias
 
-        create_access_key, get_or_create_game, issue_socket_token = _project_api()
+        from players.services.keys import create_access_key, get_or_create_game
+        from players.socket_tokens import issue_socket_token
+
         self.game = get_or_create_game(name=f"bench-{time.time_ns()}")
         self.key, self.token = create_access_key(game=self.game, scopes=list(scopes))
         players = Player.objects.bulk_create([Player(game=self.game) for _ in range(members)])

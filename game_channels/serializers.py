@@ -1,5 +1,6 @@
 """The JSON shapes of docs/objects.md §5–6, as plain dicts in Talo's key order."""
 
+from game_channels.props import is_array_key
 from players.serializers import format_date, serialize_alias, serialize_props
 from sockets import wire
 
@@ -34,10 +35,6 @@ def serialize_storage_prop(prop, *, value=None):
         "createdAt": format_date(prop.created_at),
         "updatedAt": format_date(prop.updated_at),
     }
-
-
-def is_array_key(key):
-    return key.endswith("[]")
 
 
 def serialize_storage_read(key, rows):

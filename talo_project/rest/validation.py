@@ -5,6 +5,7 @@ calls `done()`, which raises them together as one 400 `{"errors": {field: [messa
 
 import math
 
+from sockets.schemas import is_number  # noqa: F401  (one definition for REST and socket payloads)
 from talo_project.errors import ValidationFailed
 from talo_project.values import NOT_SUPPLIED
 
@@ -31,10 +32,6 @@ def js_type(value):
 
 def expected(type_name, value):
     return f"Invalid input: expected {type_name}, received {js_type(value)}"
-
-
-def is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def is_bool(value):

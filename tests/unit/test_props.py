@@ -1,4 +1,4 @@
-"""Channel prop merging and rejections (game_channels.props; rest.md §6.5, objects.md §9)."""
+"""Channel prop merging and rejections (game_channels.props; docs/rest.md §6.5, docs/objects.md §9)."""
 
 import pytest
 

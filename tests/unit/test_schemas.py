@@ -3,20 +3,13 @@ shapes of the requests' payloads."""
 
 import pytest
 
-from sockets import schemas
+from sockets import registry, schemas
 from sockets.schemas import Number, Object, SchemaError, String
 
 
-def request_schema(name, legacy_name):
-    """The payload schema of socket request `name`: as the apps register it with the socket
-    runtime (sockets.registry), or where it was defined before that (sockets.schemas)."""
-    try:
-        from sockets import registry
-    except ImportError:
-        registry = None
-    if registry is not None and name in registry.requests:
-        return registry.requests[name].schema
-    return getattr(schemas, legacy_name)
+def request_schema(name):
+    """The payload schema of socket request `name`, as its app registered it (sockets.registry)."""
+    return registry.requests[name].schema
 
 
 # --- Number and String ---------------------------------------------------------------------------
@@ -93,17 +86,17 @@ def test_a_schema_error_is_a_value_error():
 
 @pytest.fixture
 def identify():
-    return request_schema("v1.players.identify", "IDENTIFY")
+    return request_schema("v1.players.identify")
 
 
 @pytest.fixture
 def channel_message():
-    return request_schema("v1.channels.message", "CHANNEL_MESSAGE")
+    return request_schema("v1.channels.message")
 
 
 @pytest.fixture
 def player_broadcast():
-    return request_schema("v1.player-relationships.broadcast", "PLAYER_BROADCAST")
+    return request_schema("v1.player-relationships.broadcast")
 
 
 def test_identify(identify):
@@ -138,12 +131,6 @@ def test_identify_refuses(identify, payload, message):
 
 
 def test_the_identified_spelling_takes_the_identify_payload(identify):
-    try:
-        from sockets import registry
-    except ImportError:
-        pytest.skip("no request registry in this tree")
-    if "v1.players.identified" not in registry.requests:
-        pytest.skip("the request registry has no v1.players.identified")
     assert registry.requests["v1.players.identified"].schema is identify
 
 
