@@ -1,11 +1,13 @@
 """Django admin for game channels. Every change goes through game_channels.services, so the
 admin's create/update/delete/membership changes emit the same socket messages as REST
-(docs/rest.md §10); a create names an owner or none."""
+(docs/rest.md §10); a create names an owner or none. A channel's page shows its recent messages
+from the history store, for moderation (docs/extensions.md §X1)."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
-from game_channels import services
+from game_channels import history, services
 from game_channels.models import ChannelMembership, ChannelStorageProp, GameChannel
 from game_channels.props import channel_prop_rejections
 from players.admin import parse_key_value_lines
@@ -70,8 +72,32 @@ class GameChannelAdmin(admin.ModelAdmin):
     list_filter = ["game", "private", "temporary_membership"]
     search_fields = ["name", "owner__identifier"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["total_messages", "created_at", "updated_at"]
+    readonly_fields = ["total_messages", "created_at", "updated_at", "recent_messages"]
     inlines = [MembershipInline, StorageInline]
+
+    RECENT_MESSAGES = 50
+
+    @admin.display(description="Recent messages")
+    def recent_messages(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        messages = history.store().read(obj.pk, limit=self.RECENT_MESSAGES).messages()
+        if not messages:
+            return "No messages in history."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{} ({} #{})</td><td>{}</td><td>{}</td></tr>",
+            (
+                (m["offset"], m["playerAlias"]["identifier"], m["playerAlias"]["service"], m["playerAlias"]["id"],
+                 m["sentAt"], m["message"])
+                for m in messages
+            ),
+        )
+        return format_html(
+            '<table class="recent-messages"><thead><tr><th>offset</th><th>sender</th><th>sent at</th>'
+            "<th>message</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields + (["game"] if obj else [])

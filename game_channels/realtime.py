@@ -1,5 +1,6 @@
 """Game channels on the socket runtime (docs/architecture.md): which channel groups a connection is in,
-and `v1.channels.message` without a database query or a per-recipient encoding per message.
+`v1.channels.message` without a database query or a per-recipient encoding per message, and
+`v1.channels.history` (docs/extensions.md §X1).
 
 A connection is in `channel.<id>` exactly while its alias is a member: it joins its alias's
 channels on identify, and the membership events the services publish (game_channels.events) move it
@@ -9,18 +10,26 @@ every CHANNEL_JSON_MAX_AGE seconds."""
 
 from channels.db import database_sync_to_async
 
-from game_channels import message_counts, selectors
+from game_channels import history, message_counts, selectors
 from game_channels.events import channel_group
 from game_channels.serializers import serialize_channel
 from players.scopes import READ_GAME_CHANNELS, WRITE_GAME_CHANNELS
 from sockets import events, registry, wire
 from sockets.hub import get_hub
-from sockets.schemas import Number, Object, String
+from sockets.schemas import Integer, Number, Object, String
 from talo_project.errors import NotFound, ServiceError
 
 REQ_MESSAGE = "v1.channels.message"
 RES_MESSAGE = "v1.channels.message"
+REQ_HISTORY = "v1.channels.history"
 CHANNEL_MESSAGE = Object(channel=Object(id=Number()), message=String())
+CHANNEL_HISTORY = Object(
+    optional=("after", "epoch", "limit"),
+    channel=Object(id=Number()),
+    after=Integer(minimum=0),
+    epoch=String(),
+    limit=Integer(minimum=1, maximum=history.MAX_LIMIT),
+)
 CHANNEL_GROUP_PREFIX = channel_group("")
 # Like Talo's channel cache: a copy is refreshed at least this often, so `totalMessages` in
 # message payloads lags by at most this (plus the counters' flush interval).
@@ -32,6 +41,8 @@ MEMBERSHIP_READ_ATTEMPTS = 3
 
 def register():
     registry.register(REQ_MESSAGE, CHANNEL_MESSAGE, WRITE_GAME_CHANNELS, requires_player=True, handler=send_message)
+    registry.register(REQ_HISTORY, CHANNEL_HISTORY, READ_GAME_CHANNELS, requires_player=True, handler=send_history)
+    registry.connection_option(history.OFFSETS_OPTION)
 
 
 async def join_member_groups(hub, connection):
@@ -78,11 +89,11 @@ def _load_channel(channel_id):
     return None if channel is None else serialize_channel(channel)
 
 
-async def send_message(connection, payload):
-    """docs/socket.md §9.2: one frame, serialised once, to the channel group's members that have
-    read:gameChannels (the sender's connections included)."""
-    hub = await get_hub()
-    channel_id = _channel_id(payload["channel"]["id"])
+async def _member_channel(hub, connection, channel_id_value):
+    """(channel id, group, plain channel JSON) for a member of the channel; the error path reads
+    the database, the usual one nothing (membership from the connection's groups, the JSON from
+    the hub's cache)."""
+    channel_id = _channel_id(channel_id_value)
     group = channel_group(channel_id)
     if channel_id is None or group not in connection.groups:
         await database_sync_to_async(_check_member)(connection.grant.game_id, connection.alias_id, channel_id)
@@ -90,8 +101,35 @@ async def send_message(connection, payload):
     channel = await hub.group_data(group, lambda: _load_channel(channel_id), max_age=CHANNEL_JSON_MAX_AGE)
     if channel is None:
         raise NotFound("Channel not found")
-    text = wire.frame(
-        RES_MESSAGE, {"channel": channel, "message": payload["message"], "playerAlias": connection.alias_data}
-    )
-    await events.apublish(events.frame_event(group, text, scope=READ_GAME_CHANNELS))
+    return channel_id, group, channel
+
+
+async def send_message(connection, payload):
+    """docs/socket.md §9.2: one frame, serialised once, to the channel group's members that have
+    read:gameChannels (the sender's connections included). With history on, the message is
+    kept first and its offset goes in a second rendering for connections opened with
+    `offsets=1` (docs/extensions.md §X1.1), also built once."""
+    hub = await get_hub()
+    channel_id, group, channel = await _member_channel(hub, connection, payload["channel"]["id"])
+    message, alias = payload["message"], connection.alias_data
+    text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": alias})
+    store = history.store()
+    if store.enabled:
+        offset, epoch = await store.append(channel_id, history.record(message, alias))
+        variant = (history.OFFSETS_OPTION, history.with_offset(text, offset, epoch))
+        event = events.frame_event(group, text, scope=READ_GAME_CHANNELS, variant=variant)
+    else:
+        event = events.frame_event(group, text, scope=READ_GAME_CHANNELS)
+    await events.apublish(event)
     message_counts.add(channel_id)
+
+
+async def send_history(connection, payload):
+    """docs/extensions.md §X1.3: a page of the channel's history, to this connection only."""
+    hub = await get_hub()
+    channel_id, _, channel = await _member_channel(hub, connection, payload["channel"]["id"])
+    after = payload.get("after")
+    window = await history.store().aread(
+        channel_id, after=after, epoch=payload.get("epoch"), limit=payload.get("limit", history.DEFAULT_LIMIT)
+    )
+    await connection.deliver(history.reply_frame(channel, window, after))

@@ -7,7 +7,7 @@ hub right (game_channels.events). REST views, socket handlers and Django admin a
 from django.db import transaction
 from django.utils import timezone
 
-from game_channels import events, selectors
+from game_channels import events, history, selectors
 from game_channels.models import ChannelMembership, ChannelProp, ChannelStorageProp, GameChannel
 from game_channels.props import (
     MAX_KEY_LENGTH,
@@ -143,10 +143,14 @@ def update_channel(
 
 
 def _delete(channel):
-    """`deleted` to the members first, then their connections leave the group (docs/socket.md §13)."""
+    """`deleted` to the members first, then their connections leave the group (docs/socket.md §13);
+    the channel's history goes too (docs/extensions.md §X1.5)."""
     events.publish_to_channel(channel.id, RES_DELETED, {"channel": serialize_channel(channel)})
     events.publish_channel_closed(channel.id)
+    channel_id = channel.id
     channel.delete()
+    # robust: the deletion is committed whatever happens to the history store.
+    transaction.on_commit(lambda: history.store().delete(channel_id), robust=True)
 
 
 def delete_channel(*, channel):

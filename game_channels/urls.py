@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/game-channels/<str:channel_id>/leave", views.LeaveView.as_view()),
     path("v1/game-channels/<str:channel_id>/invite", views.InviteView.as_view()),
     path("v1/game-channels/<str:channel_id>/members", views.MembersView.as_view()),
+    path("v1/game-channels/<str:channel_id>/messages", views.MessagesView.as_view()),
     path("v1/game-channels/<str:channel_id>/storage", views.StorageView.as_view()),
     path("v1/game-channels/<str:channel_id>/storage/list", views.StorageListView.as_view()),
 ]

@@ -4,10 +4,11 @@ the channel, call a service or selector, serialise. Error precedence (docs/rest.
 
 import uuid
 
+from django.http import HttpResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from game_channels import selectors, services
+from game_channels import history, selectors, services
 from game_channels.serializers import (
     serialize_channel,
     serialize_rest_channel,
@@ -334,3 +335,23 @@ class StorageListView(APIView):
         for key in dict.fromkeys(keys):
             props += serialize_storage_list_items(key, rows.get(key, []))
         return Response({"props": props})
+
+
+def _history_query(validator, request):
+    """docs/extensions.md §X1.4: `after`, `epoch`, `limit`; absent or empty means not given."""
+    after = validator.query_integer(request, "after", minimum=0)
+    limit = validator.query_integer(request, "limit", minimum=1, maximum=history.MAX_LIMIT)
+    return after, request.query_params.get("epoch") or None, limit or history.DEFAULT_LIMIT
+
+
+class MessagesView(APIView):
+    def get(self, request, channel_id):
+        """docs/extensions.md §X1.4: the body is `v1.channels.history`'s data, written as JSON text
+        by the one function that writes it for the socket."""
+        channel, alias, (after, epoch, limit) = _channel_and_alias(
+            request, channel_id, READ, lambda validator: _history_query(validator, request)
+        )
+        _require_member(channel, alias)
+        window = history.store().read(channel.id, after=after, epoch=epoch, limit=limit)
+        body = history.reply_data(serialize_channel(channel), window, after)
+        return HttpResponse(body, content_type="application/json")

@@ -38,7 +38,7 @@ class Grant:
 
 
 class Connection:
-    def __init__(self, consumer, grant, client_ip):
+    def __init__(self, consumer, grant, client_ip, options=frozenset()):
         self._consumer = consumer
         self.grant = grant
         self.client_ip = client_ip
@@ -47,6 +47,7 @@ class Connection:
         self.alias_id = None  # the identified alias: the hub's filters and the sender of frames
         self.alias_data = None  # the identified alias (PlayerAlias JSON) for payloads that name the sender
         self.state = {}  # what the domain apps keep per connection, by app
+        self.options = options  # the connection options it opted in to (sockets.registry.connection_option)
         self.closed = False
         self.rate_limiter = RateLimiter()
         self._full_access = FULL_ACCESS in grant.scopes  # has_scope runs per recipient of a fan-out

@@ -42,7 +42,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         # Validation happens after the upgrade: refusing is "accept, then close 3000"
         # (docs/socket.md §3).
         await self.accept()
-        ticket = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("ticket", [""])[0]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        ticket = query.get("ticket", [""])[0]
         grant = await registry.authenticate(ticket)
         if grant is None:
             await self.close(code=CLOSE_TICKET_REFUSED)
@@ -53,7 +54,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_POLICY_VIOLATION, reason=TOO_MANY_CONNECTIONS)
             return
         self.hub = hub
-        self.connection = Connection(self, grant, client_ip)
+        # An option is on only when its parameter is exactly "1" (docs/extensions.md §X1.1).
+        options = frozenset(name for name in registry.connection_options if query.get(name, [""])[0] == "1")
+        self.connection = Connection(self, grant, client_ip, options)
         await hub.register(self.connection)
         await self.connection.deliver(CONNECTED_FRAME)
 

@@ -20,8 +20,12 @@ from sockets.layers import LocalChannelLayer
 logger = logging.getLogger(__name__)
 
 
-def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None):
+def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None, variant=None):
+    """`variant`: (connection option, text) — the text that connections which opted in to that
+    option get instead of `text` (both serialised once by the publisher)."""
     event = {"type": "frame", "group": group, "text": text}
+    if variant is not None:
+        event["variant"] = variant
     if scope is not None:
         event["scope"] = scope
     if identified:

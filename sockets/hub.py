@@ -195,6 +195,12 @@ class Hub:
         skip = message.get("skip")
         skip_alias = message.get("skip_alias")
         frame = text_frame(text)
+        variant = message.get("variant")
+        if variant is not None:
+            # The second rendering, for connections that opted in to a connection option: framed
+            # once too, so neither kind of recipient costs more than one check.
+            option, variant_text = variant
+            variant_frame = text_frame(variant_text)
         for connection in list(members):
             if scope is not None and not connection.has_scope(scope):
                 continue
@@ -204,7 +210,10 @@ class Hub:
                 continue
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
-            await connection.deliver(text, frame)
+            if variant is not None and option in connection.options:
+                await connection.deliver(variant_text, variant_frame)
+            else:
+                await connection.deliver(text, frame)
 
     # --- channel-layer liveness ---------------------------------------------------------------
     # Delivery across processes is at-most-once: while Redis is unreachable, events published

@@ -9,7 +9,10 @@ from the application's `OnConnecting`/`OnConnect` handlers:
 - `authenticate_with(fn)`: `await fn(ticket)` → a `Grant` or None, once per connect;
 - `verify_signatures_with(fn)`: `await fn(connection, signature, json_text)` → bool, for games
   that sign their requests (docs/socket.md §8);
-- `on_close(fn)`: `await fn(connection)` after a connection closed, whatever closed it.
+- `on_close(fn)`: `await fn(connection)` after a connection closed, whatever closed it;
+- `connection_option(name)`: a socket URL query parameter (`?name=1`) a client opts in with; it
+  lands in `connection.options`, and an event may carry a second text for those connections
+  (`sockets.events.frame_event(..., variant=(name, text))`).
 """
 
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ class Request:
 requests = {}
 jobs = []  # (seconds, job)
 close_hooks = []
+connection_options = set()
 _authenticator = None
 _signature_verifier = None
 
@@ -43,6 +47,10 @@ def every(seconds, job):
 
 def on_close(hook):
     close_hooks.append(hook)
+
+
+def connection_option(name):
+    connection_options.add(name)
 
 
 def authenticate_with(authenticator):

@@ -1,6 +1,8 @@
 """Payload schemas of the socket requests, with zod's semantics (docs/socket.md §5):
 
 - a number is any JSON number, never a boolean or a string;
+- an integer is a number with no fractional part (`10` and `10.0` are 10, `2.5` is not), within
+  the bounds given;
 - a string is a JSON string, never null, even when the field is optional;
 - unknown keys are ignored.
 """
@@ -18,6 +20,20 @@ class Number:
     def validate(self, value):
         if not is_number(value):
             raise SchemaError("expected number")
+        return value
+
+
+class Integer:
+    def __init__(self, minimum=None, maximum=None):
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def validate(self, value):
+        if not is_number(value) or (isinstance(value, float) and not value.is_integer()):
+            raise SchemaError("expected integer")
+        value = int(value)
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise SchemaError("out of range")
         return value
 
 

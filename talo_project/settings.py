@@ -172,6 +172,13 @@ TALO_SOCKET = {
     "PRESENCE_STALE_SECONDS": env_int("TALO_PRESENCE_STALE_SECONDS", 30 * 60),
 }
 
+# docs/extensions.md §X1.5: channel history. SIZE messages are kept per channel (0 turns history
+# and offsets off), each for TTL seconds; in Redis with REDIS_URL, else in the process's memory.
+TALO_CHANNEL_HISTORY = {
+    "SIZE": env_int("TALO_CHANNEL_HISTORY_SIZE", 100),
+    "TTL": env_int("TALO_CHANNEL_HISTORY_TTL", 86400),
+}
+
 # --- REST ---------------------------------------------------------------------------------
 TALO_REST = {
     # docs/rest.md §2.7: requests per client IP per window; 0 turns a limit off.

@@ -125,16 +125,29 @@ class Validator:
         value = request.query_params.get("page")
         if value is None:
             return 0
-        number = _coerce_number(value)
+        number = self.integer("page", _coerce_number(value), minimum=0)
+        return 0 if number is None else number
+
+    def query_integer(self, request, name, *, minimum, maximum=None):
+        """An optional integer query parameter (z.coerce.number().int().min().max()): None when
+        absent or empty, or invalid (the error is collected)."""
+        value = request.query_params.get(name, "")
+        if not value:
+            return None
+        return self.integer(name, _coerce_number(value), minimum=minimum, maximum=maximum)
+
+    def integer(self, name, number, *, minimum, maximum=None):
         if math.isnan(number):
-            self.error("page", NOT_A_NUMBER)
+            self.error(name, NOT_A_NUMBER)
         elif not number.is_integer():
-            self.error("page", "Invalid input: expected int, received number")
-        elif number < 0:
-            self.error("page", "Too small: expected number to be >=0")
+            self.error(name, "Invalid input: expected int, received number")
+        elif number < minimum:
+            self.error(name, f"Too small: expected number to be >={minimum}")
+        elif maximum is not None and number > maximum:
+            self.error(name, f"Too big: expected number to be <={maximum}")
         else:
             return int(number)
-        return 0
+        return None
 
     def coerced_id(self, name, value):
         """A route param read with z.coerce.number(): NaN is an error; a number no row can have

@@ -1,0 +1,138 @@
+"""Channel history in Redis (docs/extensions.md §X1.5): what every server process on one Redis
+shares.
+
+Per channel, a stream `<prefix>:history:{<id>}` whose entry ids are `<offset>-0` (fields `t`, the
+time it was sent in ms, and `r`, the record) and a hash `<prefix>:history:{<id>}:meta` with the
+epoch and the newest offset (the braces keep both in one Redis Cluster slot). An append is one
+script: the offset, the append, the size trim and both keys' expiry in one atomic step, one round
+trip. A read is one script too: it creates the epoch of a channel without history (so an epoch
+once handed out stays), cuts messages past the TTL from the head, and answers the page.
+
+A key lives for the TTL after the channel's last append: when the last message expires, the whole
+history goes with it, and the next append or read starts a new epoch.
+"""
+
+import asyncio
+import time
+
+from game_channels.history_store import DEFAULT_LIMIT, Window, bounded_after, new_epoch
+
+# KEYS: the stream, the meta hash. ARGV: the record, now (ms), size, TTL (ms), a new epoch (used
+# when the channel has none). Returns {offset, epoch}.
+_APPEND = """
+local epoch = redis.call('HGET', KEYS[2], 'epoch')
+if not epoch then
+  epoch = ARGV[5]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'epoch', epoch)
+end
+local offset = redis.call('HINCRBY', KEYS[2], 'latest', 1)
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], offset .. '-0', 't', ARGV[2], 'r', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {offset, epoch}
+"""
+
+# KEYS: the stream, the meta hash. ARGV: the first offset wanted ('' for the newest page), '=' and
+# the client's epoch ('' for none), limit, now (ms), TTL (ms), a new epoch. Returns {epoch, latest,
+# oldest held (latest + 1 if none), stale (1 when the client's epoch is not current), newest
+# first (1) or oldest first (0), entries}.
+_READ = """
+local epoch = redis.call('HGET', KEYS[2], 'epoch')
+if not epoch then
+  epoch = ARGV[6]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'epoch', epoch, 'latest', 0)
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
+end
+local latest = tonumber(redis.call('HGET', KEYS[2], 'latest'))
+local cutoff = tonumber(ARGV[4]) - tonumber(ARGV[5])
+local head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if head and tonumber(head[2][2]) <= cutoff then
+  local kept = nil
+  for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+    if tonumber(entry[2][2]) > cutoff then
+      kept = entry[1]
+      break
+    end
+  end
+  if kept then
+    redis.call('XTRIM', KEYS[1], 'MINID', kept)
+  else
+    redis.call('DEL', KEYS[1])
+  end
+  head = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+end
+local oldest = latest + 1
+if head then
+  oldest = tonumber(string.match(head[1], '^%d+'))
+end
+local stale = 0
+if ARGV[2] ~= '' and ARGV[2] ~= '=' .. epoch then
+  stale = 1
+end
+if ARGV[1] == '' or stale == 1 then
+  return {epoch, latest, oldest, stale, 1, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[3])}
+end
+return {epoch, latest, oldest, stale, 0, redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[3])}
+"""
+
+
+class RedisHistory:
+    enabled = True
+
+    def __init__(self, url, prefix, size, ttl):
+        import redis
+        import redis.asyncio
+
+        self.url = url
+        self.prefix = prefix
+        self.size = size
+        self.ttl_ms = ttl * 1000
+        self.client = redis.Redis.from_url(url)
+        self._read = self.client.register_script(_READ)
+        self._async_modules = redis.asyncio
+        self._loop = None
+        self._async = None
+
+    def _keys(self, channel_id):
+        stream = f"{self.prefix}:history:{{{channel_id}}}"
+        return [stream, stream + ":meta"]
+
+    def _scripts(self):
+        """The async client and scripts of the running loop (a server process has one)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            client = self._async_modules.Redis.from_url(self.url)
+            self._async = (client.register_script(_APPEND), client.register_script(_READ))
+            self._loop = loop
+        return self._async
+
+    async def append(self, channel_id, record):
+        append, _ = self._scripts()
+        args = [record, int(time.time() * 1000), self.size, self.ttl_ms, new_epoch()]
+        offset, epoch = await append(keys=self._keys(channel_id), args=args)
+        return offset, epoch.decode()
+
+    def _read_args(self, after, epoch, limit):
+        after = bounded_after(after)
+        epoch = "" if epoch is None else "=" + epoch
+        return ["" if after is None else after + 1, epoch, limit, int(time.time() * 1000), self.ttl_ms, new_epoch()]
+
+    def read(self, channel_id, *, after=None, epoch=None, limit=DEFAULT_LIMIT):
+        return _window(self._read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
+
+    async def aread(self, channel_id, *, after=None, epoch=None, limit=DEFAULT_LIMIT):
+        _, read = self._scripts()
+        return _window(await read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
+
+    def delete(self, channel_id):
+        self.client.delete(*self._keys(channel_id))
+
+
+def _window(reply):
+    epoch, latest, oldest, stale, newest_first, entries = reply
+    records = [(int(entry_id.split(b"-", 1)[0]), fields[3].decode()) for entry_id, fields in entries]
+    if newest_first:
+        records.reverse()
+    return Window(epoch.decode(), latest, oldest, records, bool(stale))
