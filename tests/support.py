@@ -131,15 +131,16 @@ class Api:
         self._sockets.append(sock)
         return sock
 
-    def socket(self, token, path="/"):
-        sock = self.connect_raw(f"{path}?ticket={self.ticket(token)}")
+    def socket(self, token, path="/", query=""):
+        """A connected socket; `query` is more of the URL's query string (`&offsets=1`)."""
+        sock = self.connect_raw(f"{path}?ticket={self.ticket(token)}{query}")
         assert sock.recv() == {"res": "v1.connected", "data": {}}
         return sock
 
-    def identified(self, token, alias_id, socket_token, **extra):
+    def identified(self, token, alias_id, socket_token, query="", **extra):
         """A socket identified as the alias. A key with read:playerPresence first receives the
         player's own presence message (docs/socket.md §9.1), which this consumes."""
-        sock = self.socket(token)
+        sock = self.socket(token, query=query)
         frame = sock.request("v1.players.identify", {"playerAliasId": alias_id, "socketToken": socket_token, **extra})
         if frame["res"] == PRESENCE_UPDATED:
             frame = sock.recv()

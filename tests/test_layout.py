@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 APP_PACKAGES = ("sockets", "players", "game_channels", "presence", "talo_project")
-PROJECT_PACKAGES = APP_PACKAGES + ("bench", "tests")
+PROJECT_PACKAGES = APP_PACKAGES + ("bench", "tests", "examples")
 DOMAIN_PACKAGES = ("players", "game_channels", "presence", "talo_project")
 MAX_LINES = 400
 EXCLUDED_DIRS = frozenset({"migrations", ".venv", "__pycache__"})

@@ -31,10 +31,11 @@ class World:
     def player(self, identifier=None, **headers):
         return Player(*self.api.player(self.game, identifier or uuid.uuid4().hex[:12], **headers))
 
-    def socket(self, player, scopes=CHANNEL_SCOPES, api=None, key=None):
-        """An identified socket of `player` (on `api`'s server, by default the main one)."""
+    def socket(self, player, scopes=CHANNEL_SCOPES, api=None, key=None, query=""):
+        """An identified socket of `player` (on `api`'s server, by default the main one); `query`
+        is more of the socket URL's query string (`&offsets=1`)."""
         api = api or self.api
-        return api.identified(key or api.key(self.game, *scopes), player.alias_id, player.socket_token)
+        return api.identified(key or api.key(self.game, *scopes), player.alias_id, player.socket_token, query=query)
 
     def players(self, count):
         """Many players at once (REST identify in parallel)."""
@@ -114,3 +115,28 @@ def socket_servers(api, second_api):
     """The servers socket fan-out tests spread their sockets over: both processes when they
     share Redis, else only the main one (the embedded layer does not cross processes)."""
     return [api, second_api] if os.environ.get("REDIS_URL") else [api]
+
+
+# --- channel history (docs/extensions.md §X1) --------------------------------------------------
+
+OFFSETS = "&offsets=1"  # the socket URL's opt-in to offsets in v1.channels.message
+MESSAGE = "v1.channels.message"
+HISTORY = "v1.channels.history"
+
+
+def send(sock, channel_id, text):
+    sock.send({"req": MESSAGE, "data": {"channel": {"id": channel_id}, "message": text}})
+
+
+def history(sock, channel_id, **fields):
+    """A v1.channels.history request; returns the reply's data."""
+    sock.send({"req": HISTORY, "data": {"channel": {"id": channel_id}, **fields}})
+    return sock.expect(HISTORY)
+
+
+def texts(reply):
+    return [message["message"] for message in reply["messages"]]
+
+
+def offsets(reply):
+    return [message["offset"] for message in reply["messages"]]

@@ -61,3 +61,24 @@ def test_admin_create_update_delete_emit_messages(world, admin_client):
     assert owner_socket.expect("v1.channels.deleted")["channel"]["id"] == channel.id
     assert not GameChannel.objects.filter(id=channel.id).exists()
     silent(owner_socket, outsider)
+
+
+def test_a_channels_page_shows_its_recent_messages(world, admin_client):
+    """docs/extensions.md §X1: moderators read a channel's recent messages on its admin page."""
+    owner = world.player("moderated")
+    cid = world.create(owner)["id"]
+    sock = world.socket(owner)
+    for text in ("first words", "<script>alert(1)</script>"):
+        sock.send({"req": "v1.channels.message", "data": {"channel": {"id": cid}, "message": text}})
+        sock.expect("v1.channels.message")
+    page = admin_client.get(f"/admin/game_channels/gamechannel/{cid}/change/")
+    assert page.status_code == 200
+    table = re.search(r'<table class="recent-messages">.*?</table>', page.text, re.S).group(0)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    assert [(offset, sender, text) for offset, sender, _, text in rows] == [
+        ("1", f"moderated (username #{owner.alias_id})", "first words"),
+        ("2", f"moderated (username #{owner.alias_id})", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ]
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", sent_at) for _, _, sent_at, _ in rows)
+    empty = world.create(owner)["id"]
+    assert "No messages in history." in admin_client.get(f"/admin/game_channels/gamechannel/{empty}/change/").text
