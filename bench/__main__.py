@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--only fanout,storm,idle,scaleout] [--servers daphne,uvicorn]
+"""python -m bench [--quick] [--only fanout,storm,idle,scaleout,history] [--servers daphne,uvicorn]
 
 Runs the scenarios against our server on production settings (PostgreSQL + Redis, a fresh
 database `talo_bench`) beside the in-run baseline, and writes bench/results/latest.json and
@@ -32,7 +32,7 @@ def prepare_database(url):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="short phases, smaller counts (a smoke run)")
-    parser.add_argument("--only", default="fanout,storm,idle,scaleout")
+    parser.add_argument("--only", default="fanout,storm,idle,scaleout,history")
     parser.add_argument("--servers", default="daphne,uvicorn")
     args = parser.parse_args(argv)
 
@@ -92,6 +92,11 @@ def main(argv=None):
     for name, label, run, run_args in per_server:
         if name in only:
             phases += [(f"{label} ({kind})", run, ([kind], server_env, *run_args), {}) for kind in ours]
+    if "history" in only:
+        phases.append(("history off/on, fan-out N=1000", scenarios.run_history_fanout,
+                       (ours, server_env, 1000, seconds, 20, 1 if quick else 2), {}))
+        phases.append(("history request latency", scenarios.run_history_latency,
+                       (ours, server_env, 100, 200 if quick else 1000), {}))
     for label, run, run_args, kwargs in phases:
         print(label, file=sys.stderr, flush=True)
         try:
@@ -146,6 +151,17 @@ def markdown(meta, rows):
                 f"Connection storm ({r['server']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
                 f"{r['failed']} failed, {r['wall_s']} s wall, p50 {r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, "
                 f"server CPU {r['server_cpu_s']} s."
+            )
+        if r["scenario"] == "history cost":
+            lines.append(
+                f"History cost ({r['server']}, paced fan-out N={r['members']}, median of {r['rounds']} round(s)): "
+                f"{r['cpu_us_off']} µs CPU/delivery off, {r['cpu_us_on']} on: **{r['ratio_on_to_off']}×** (bound 1.15×)."
+            )
+        if r["scenario"] == "history request":
+            lines.append(
+                f"History request ({r['server']}, {r['held']} messages held, limit 100, {r['requests']} requests one at a "
+                f"time): p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms, server CPU "
+                f"{r['cpu_us_per_request']} µs/request."
             )
         if r["scenario"] == "idle identified connections":
             lines.append(

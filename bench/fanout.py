@@ -116,7 +116,7 @@ def run_fanout(server_kinds, env, members, mode, seconds, *, rate=None, window=N
 
 
 def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, window, senders, receiver_procs,
-                 label="fan-out"):
+                 label="fan-out", query=""):
     total = members + senders
     if kind == "baseline":
         receiver_specs = [(servers[0].ws, None, None) for _ in range(members)]
@@ -125,8 +125,8 @@ def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, 
     else:
         fixture = Fixture(total)
         channel_id = fixture.channel_id
-        receiver_specs = fixture.socket_specs(receiver_servers, fixture.identities[senders:])
-        sender_specs = fixture.socket_specs(servers[:1], fixture.identities[:senders])
+        receiver_specs = fixture.socket_specs(receiver_servers, fixture.identities[senders:], query)
+        sender_specs = fixture.socket_specs(servers[:1], fixture.identities[:senders], query)
     receivers = Receivers(receiver_specs, receiver_procs)
     for server in servers:
         server.wait_quiet()

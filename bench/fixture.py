@@ -35,10 +35,13 @@ class Fixture:
             ChannelMembership.objects.bulk_create([ChannelMembership(channel=game_channel, alias=a) for a in aliases])
             self.channel_id = game_channel.id
 
-    def socket_specs(self, servers, identities):
+    def socket_specs(self, servers, identities, query=""):
         """(url, key token, identity) per socket, spread round-robin over servers: each socket
-        fetches its ticket right before it connects."""
-        return [(f"{servers[i % len(servers)].ws}/", self.token, identity) for i, identity in enumerate(identities)]
+        fetches its ticket right before it connects; `query` is kept in the URL (`offsets=1`)."""
+        url_query = f"?{query}" if query else ""
+        return [
+            (f"{servers[i % len(servers)].ws}/{url_query}", self.token, identity) for i, identity in enumerate(identities)
+        ]
 
 
 class Receivers:

@@ -27,15 +27,16 @@ def parse_mark(text):
 
 
 async def fetch_ticket(client, url, key_token):
-    """`url` (a socket URL without a query) with a fresh ticket from POST /v1/socket-tickets, fetched
-    right before connecting as a game client does: a ticket lives 300 s, less than the setup of
-    10,000 sockets takes."""
+    """`url` (a socket URL, its query kept after the ticket: `offsets=1`) with a fresh ticket from
+    POST /v1/socket-tickets, fetched right before connecting as a game client does: a ticket
+    lives 300 s, less than the setup of 10,000 sockets takes."""
+    base, _, query = url.partition("?")
     response = await client.post(
-        url.replace("ws://", "http://", 1).rstrip("/") + "/v1/socket-tickets",
+        base.replace("ws://", "http://", 1).rstrip("/") + "/v1/socket-tickets",
         headers={"Authorization": f"Bearer {key_token}"},
     )
     response.raise_for_status()
-    return f"{url}?ticket={response.json()['ticket']}"
+    return f"{base}?ticket={response.json()['ticket']}" + (f"&{query}" if query else "")
 
 
 async def open_socket(url, identity, ready_timeout=120):
