@@ -134,6 +134,18 @@ def history(sock, channel_id, **fields):
     return sock.expect(HISTORY)
 
 
+def chat(world, count, query=""):
+    """A channel whose owner sent m1 … m<count> (each echoed back): (owner, channel id, the
+    owner's socket)."""
+    owner = world.player()
+    cid = world.create(owner)["id"]
+    sock = world.socket(owner, query=query)
+    for number in range(1, count + 1):
+        send(sock, cid, f"m{number}")
+        sock.expect(MESSAGE)
+    return owner, cid, sock
+
+
 def texts(reply):
     return [message["message"] for message in reply["messages"]]
 

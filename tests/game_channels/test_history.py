@@ -8,7 +8,9 @@ import re
 
 import pytest
 
-from tests.game_channels.conftest import HISTORY, MESSAGE, OFFSETS, World, history, offsets, send, silent, texts
+from tests.game_channels.conftest import (
+    HISTORY, MESSAGE, OFFSETS, World, chat, history, offsets, send, silent, texts,
+)
 from tests.support import error
 
 LISTENER = ("LISTENER_ERROR", HISTORY, "An error occurred while processing the message")
@@ -87,12 +89,7 @@ def test_history_pages_oldest_first_with_the_sent_messages(world):
 
 
 def test_an_epoch_that_is_not_current_is_answered_like_no_after_and_incomplete(world):
-    owner = world.player()
-    cid = world.create(owner)["id"]
-    sock = world.socket(owner)
-    for number in range(1, 4):
-        send(sock, cid, f"m{number}")
-        sock.expect(MESSAGE)
+    _, cid, sock = chat(world, 3)
     for stale in ("not-the-epoch", ""):
         reply = history(sock, cid, after=1, epoch=stale, limit=2)
         assert (offsets(reply), reply["latestOffset"], reply["complete"]) == ([2, 3], 3, False)
@@ -131,12 +128,7 @@ def test_invalid_payloads(world, fields):
 
 
 def test_limit_bounds_and_extra_keys(world):
-    owner = world.player()
-    cid = world.create(owner)["id"]
-    sock = world.socket(owner)
-    for number in range(1, 4):
-        send(sock, cid, f"m{number}")
-        sock.expect(MESSAGE)
+    _, cid, sock = chat(world, 3)
     assert offsets(history(sock, cid, limit=1)) == [3]
     assert offsets(history(sock, cid, limit=100, unknown="ignored")) == [1, 2, 3]
     assert history(sock, cid, after=2**70)["messages"] == []

@@ -3,7 +3,7 @@ v1.channels.history — the same data object as the body, rest.md's validation a
 
 import pytest
 
-from tests.game_channels.conftest import MESSAGE, World, history, send
+from tests.game_channels.conftest import World, chat, history
 
 NOT_MEMBER = {"message": "This player is not a member of the channel"}
 NOT_FOUND = {"message": "Channel not found"}
@@ -16,18 +16,12 @@ def messages(world, cid, alias, key=None, **params):
 
 
 @pytest.fixture
-def chat(world):
-    owner = world.player()
-    cid = world.create(owner)["id"]
-    sock = world.socket(owner)
-    for number in range(1, 6):
-        send(sock, cid, f"m{number}")
-        sock.expect(MESSAGE)
-    return world, owner, cid, sock
+def five(world):
+    return world, *chat(world, 5)
 
 
-def test_the_body_is_the_socket_reply(chat):
-    world, owner, cid, sock = chat
+def test_the_body_is_the_socket_reply(five):
+    world, owner, cid, sock = five
     for params, fields in (
         ({}, {}),
         ({"limit": "2"}, {"limit": 2}),
@@ -61,14 +55,14 @@ def test_the_body_is_the_socket_reply(chat):
         ),
     ],
 )
-def test_invalid_query(chat, params, errors):
-    world, owner, cid, _ = chat
+def test_invalid_query(five, params, errors):
+    world, owner, cid, _ = five
     response = messages(world, cid, owner, **params)
     assert (response.status_code, response.json()) == (400, {"errors": errors})
 
 
-def test_statuses(api, chat):
-    world, owner, cid, _ = chat
+def test_statuses(api, five):
+    world, owner, cid, _ = five
     assert messages(world, cid, owner, limit="100").status_code == 200
     stranger = world.player()
     assert (messages(world, cid, stranger).status_code, messages(world, cid, stranger).json()) == (403, NOT_MEMBER)

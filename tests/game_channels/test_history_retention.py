@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.game_channels.conftest import MESSAGE, OFFSETS, World, history, offsets, send, texts
+from tests.game_channels.conftest import MESSAGE, OFFSETS, World, chat, history, offsets, send, texts
 from tests.servers import ServerProcess
 from tests.support import Api, wait_until
 
@@ -33,18 +33,8 @@ def small(api, small_server):
     client.close()
 
 
-def chat(world, count):
-    owner = world.player()
-    cid = world.create(owner)["id"]
-    sock = world.socket(owner, query=OFFSETS)
-    for number in range(1, count + 1):
-        send(sock, cid, f"m{number}")
-        sock.expect(MESSAGE)
-    return owner, cid, sock
-
-
 def test_size_keeps_the_newest(small):
-    owner, cid, sock = chat(small, 8)
+    owner, cid, sock = chat(small, 8, OFFSETS)
     newest = history(sock, cid)
     assert (offsets(newest), newest["latestOffset"], newest["complete"]) == ([4, 5, 6, 7, 8], 8, False)
     gone = history(sock, cid, after=2, epoch=newest["epoch"])
@@ -56,7 +46,7 @@ def test_size_keeps_the_newest(small):
 
 
 def test_ttl_drops_old_messages_then_the_epoch(small):
-    _, cid, sock = chat(small, 2)
+    _, cid, sock = chat(small, 2, OFFSETS)
     epoch = history(sock, cid)["epoch"]
     started = time.monotonic()
     time.sleep(TTL / 2)
