@@ -10,8 +10,9 @@ One interface, three stores, chosen once per process by `store()`:
 A store's `await append(channel_id, record)` gives the message its offset and keeps it in one
 atomic step and answers (offset, epoch); `read(channel_id, after=, epoch=, limit=)` (and `await
 aread(…)`) answers a `Window`; `delete(channel_id)` forgets the channel. A record is the JSON text
-`{"message":…,"playerAlias":…,"sentAt":…}`, kept as it will be sent: frames and replies splice
-the offsets in and never parse what they send.
+`{"message":…,"playerAlias":…,"sentAt":…}`; a store keeps it with its offset spliced in, as the
+reply will send it, and a read answers the page as one text: nothing on the way parses or
+re-serialises a message.
 """
 
 from datetime import datetime, timezone
@@ -56,9 +57,8 @@ def with_offset(text, offset, epoch):
 def reply_data(channel, window, after):
     """The `data` object of docs/extensions.md §X1.3 (and the REST body of §X1.4) as JSON text.
     `channel` is the plain channel object; `after` is the request's (None when absent)."""
-    messages = ",".join(f'{{"offset":{offset},{text[1:]}' for offset, text in window.records)
     return (
-        f'{{"channel":{wire.dumps(channel)},"messages":[{messages}],"epoch":{wire.dumps(window.epoch)},'
+        f'{{"channel":{wire.dumps(channel)},"messages":[{window.page}],"epoch":{wire.dumps(window.epoch)},'
         f'"latestOffset":{window.latest_held()},"complete":{"true" if window.complete(after) else "false"}}}'
     )
 

@@ -34,17 +34,23 @@ def bounded_after(after):
     return None if after is None else min(after, MAX_OFFSET)
 
 
+def numbered(offset, record):
+    """What a store keeps: the record `{"message":…}` as the reply's message object, its offset
+    first (docs/extensions.md §X1.3), so that a read only joins stored texts."""
+    return f'{{"offset":{offset},{record[1:]}'
+
+
 @dataclass(frozen=True)
 class Window:
     """What a read found: the current `epoch`; the run of offsets `oldest … latest` held (`oldest`
-    is `latest + 1` when nothing is held); `records`, the page asked for as [(offset, record)],
-    oldest first; `stale`: the client's epoch was not current (or history is off), so nothing it
-    knew can be trusted."""
+    is `latest + 1` when nothing is held); `page`, the messages asked for, oldest first, as the
+    JSON text of the reply's `messages` array without its brackets; `stale`: the client's epoch
+    was not current (or history is off), so nothing it knew can be trusted."""
 
     epoch: str
     latest: int
     oldest: int
-    records: list
+    page: str
     stale: bool = False
 
     def complete(self, after):
@@ -60,7 +66,7 @@ class Window:
 
     def messages(self):
         """The page as dicts (the admin's view); replies use `reply_data` instead."""
-        return [{"offset": offset, **wire.loads(record)} for offset, record in self.records]
+        return wire.loads(f"[{self.page}]")
 
 
 class _Channel:
@@ -69,7 +75,7 @@ class _Channel:
     def __init__(self, size, expires):
         self.epoch = new_epoch()
         self.latest = 0
-        self.entries = deque(maxlen=size)  # (offset, sent at, record), oldest first
+        self.entries = deque(maxlen=size)  # (offset, sent at, numbered record), oldest first
         self.expires = expires
 
 
@@ -104,7 +110,7 @@ class MemoryHistory:
             now = self.clock()
             channel = self._channel(channel_id, now)
             channel.latest += 1
-            channel.entries.append((channel.latest, now, record))
+            channel.entries.append((channel.latest, now, numbered(channel.latest, record)))
             channel.expires = now + self.ttl
             if now >= self._next_sweep:
                 self._sweep(now)
@@ -127,8 +133,7 @@ class MemoryHistory:
             else:
                 start = max(0, after + 1 - oldest)
                 page = islice(entries, start, start + limit) if start < len(entries) else ()
-            records = [(offset, text) for offset, _, text in page]
-            return Window(channel.epoch, channel.latest, oldest, records, stale)
+            return Window(channel.epoch, channel.latest, oldest, ",".join(text for _, _, text in page), stale)
 
     async def aread(self, channel_id, **query):
         return self.read(channel_id, **query)
@@ -145,7 +150,7 @@ class NoHistory:
     enabled = False
 
     def read(self, channel_id, **query):
-        return Window(OFF_EPOCH, 0, 1, [], stale=True)
+        return Window(OFF_EPOCH, 0, 1, "", stale=True)
 
     async def aread(self, channel_id, **query):
         return self.read(channel_id)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from game_channels import history
-from game_channels.history_store import MemoryHistory, NoHistory, Window
+from game_channels.history_store import MemoryHistory, NoHistory, Window, numbered
 from sockets.schemas import Integer, SchemaError
 
 
@@ -28,7 +28,7 @@ def appended(store, channel_id, count, start=1):
 
 
 def held(window):
-    return [offset for offset, _ in window.records]
+    return [message["offset"] for message in window.messages()]
 
 
 def test_offsets_size_and_paging():
@@ -50,7 +50,7 @@ def test_offsets_size_and_paging():
 def test_an_empty_channel_keeps_the_epoch_it_handed_out():
     store = MemoryHistory(size=3, ttl=60, clock=Clock())
     empty = store.read(7)
-    assert (empty.records, empty.latest_held(), empty.complete(None), empty.complete(0)) == ([], 0, True, True)
+    assert (held(empty), empty.latest_held(), empty.complete(None), empty.complete(0)) == ([], 0, True, True)
     assert appended(store, 7, 1) == [(1, empty.epoch)]
 
 
@@ -67,7 +67,7 @@ def test_ttl_drops_messages_then_the_epoch():
     )
     clock.now += 30  # the last message is gone too: so is the epoch
     renewed = store.read(7)
-    assert (renewed.records, renewed.latest, renewed.complete(None)) == ([], 0, True)
+    assert (held(renewed), renewed.latest, renewed.complete(None)) == ([], 0, True)
     assert renewed.epoch != epoch
     assert store.read(7, after=3, epoch=epoch).complete(3) is False
 
@@ -86,8 +86,8 @@ def test_expired_channels_are_swept_and_deleted_ones_forgotten():
 
 def test_history_off_is_empty_and_incomplete():
     window = NoHistory().read(7, after=0)
-    assert (window.epoch, window.records, window.latest_held(), window.complete(0), window.complete(None)) == (
-        "off", [], 0, False, False
+    assert (window.epoch, window.page, window.latest_held(), window.complete(0), window.complete(None)) == (
+        "off", "", 0, False, False
     )
 
 
@@ -100,7 +100,7 @@ def test_texts_are_spliced_not_reserialised():
     record = history.record('say "hi"', {"id": 1})
     stored = json.loads(record)
     assert list(stored) == ["message", "playerAlias", "sentAt"] and stored["message"] == 'say "hi"'
-    window = Window("abc", 4, 3, [(3, record), (4, record)])
+    window = Window("abc", 4, 3, f"{numbered(3, record)},{numbered(4, record)}")
     reply = json.loads(history.reply_frame({"id": 7}, window, 2))
     assert reply == {
         "res": "v1.channels.history",
