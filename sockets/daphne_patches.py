@@ -1,4 +1,6 @@
-"""Two protocol details daphne 4.2 gets wrong for us; installed by `manage.py serve`.
+"""What daphne 4.2 needs to serve the protocol, installed by the application itself
+(sockets/apps.py), so that `daphne talo_project.asgi:application` with no flags behaves exactly
+like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own options.
 
 1. It drops the `reason` of an ASGI `websocket.close`, and autobahn refuses to let an
    application send any code but 1000 and 3000–4999; the rate limit close is 1008 with reason
@@ -6,12 +8,20 @@
 2. Its autobahn factory "fails by drop": a frame over the size limit or a text frame that is not
    UTF-8 ends the TCP connection without a close frame (the client sees 1006). We send the close
    frame the RFC prescribes — 1009 for a frame too big (docs/differences.md row 5), 1007 for bad UTF-8.
+3. The frame limit is MAX_FRAME_BYTES and the pong deadline PING_TIMEOUT (daphne's defaults:
+   1 MiB, 30 s; its command line sets them after the factory is made, so they are applied last).
+4. Pings go out after PING_INTERVAL seconds of silence (daphne's default: 20) and a socket is never
+   closed for its age (daphne's default: after 24 h) (docs/socket.md §6).
 """
 
+import time
+
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from django.conf import settings
 
 _original_handle_reply = WebSocketProtocol.handle_reply
 _original_factory_init = WebSocketFactory.__init__
+_original_set_options = WebSocketFactory.setProtocolOptions
 
 
 def _handle_reply(self, message):
@@ -22,11 +32,37 @@ def _handle_reply(self, message):
     _original_handle_reply(self, message)
 
 
+def _our_options():
+    socket = settings.TALO_SOCKET
+    return {
+        "failByDrop": False,
+        "autoPingTimeout": socket["PING_TIMEOUT"],
+        "maxFramePayloadSize": socket["MAX_FRAME_BYTES"],
+        "maxMessagePayloadSize": socket["MAX_FRAME_BYTES"],
+    }
+
+
+def _set_protocol_options(self, **options):
+    _original_set_options(self, **{**options, **_our_options()})
+
+
 def _factory_init(self, *args, **kwargs):
     _original_factory_init(self, *args, **kwargs)
-    self.setProtocolOptions(failByDrop=False)
+    self.setProtocolOptions()
+
+
+def _check_timeouts(self):
+    """daphne's check (every 2 s), with our ping interval and without its age limit."""
+    if self.state == self.STATE_CONNECTING:
+        if self.duration() > self.server.websocket_connect_timeout:
+            self.serverReject()
+    elif self.state == self.STATE_OPEN and time.time() - self.last_ping > settings.TALO_SOCKET["PING_INTERVAL"]:
+        self._sendAutoPing()
+        self.last_ping = time.time()
 
 
 def install():
     WebSocketProtocol.handle_reply = _handle_reply
+    WebSocketProtocol.check_timeouts = _check_timeouts
     WebSocketFactory.__init__ = _factory_init
+    WebSocketFactory.setProtocolOptions = _set_protocol_options

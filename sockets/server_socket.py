@@ -13,6 +13,7 @@ uses ASGI send.
 import struct
 
 from daphne.ws_protocol import WebSocketProtocol as DaphneProtocol
+from twisted.internet.tcp import Connection as TwistedTCP
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol as UvicornProtocol
 
 _FIN_TEXT = 0x81
@@ -31,17 +32,36 @@ def text_frame(text):
 
 class DaphneSocket:
     """daphne: `send` is functools.partial(server.handle_reply, protocol), an autobahn protocol
-    on a Twisted transport."""
+    on a Twisted transport.
+
+    A Twisted `transport.write` only buffers: it registers the socket for writability and the
+    bytes go out on a later reactor turn (two epoll_ctl calls, a wake-up and Twisted's logging
+    context per write). asyncio's transports send at once and buffer only what the kernel does not
+    take; so do we, on a plain TCP transport whose buffer is empty (anything already buffered goes
+    first, through Twisted)."""
 
     def __init__(self, protocol):
         self._protocol = protocol
-        self._transport = protocol.transport
+        self._transport = transport = protocol.transport
+        self._sock = transport.socket if isinstance(transport, TwistedTCP) else None
 
     def write(self, frame):
         """Write a frame if the socket is open (no close frame sent or received); True if written."""
         if self._protocol.state != self._protocol.STATE_OPEN:
             return False
-        self._transport.write(frame)
+        transport = self._transport
+        if self._sock is None or transport.dataBuffer or transport._tempDataLen or not transport.connected or transport.disconnecting:
+            transport.write(frame)
+            return True
+        try:
+            sent = self._sock.send(frame)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            # The connection is gone: Twisted finds out on its next read or write of it.
+            return True
+        if sent < len(frame):
+            transport.write(frame[sent:])
         return True
 
     def unsent_bytes(self):

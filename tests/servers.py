@@ -7,6 +7,7 @@ defaults) and the nginx and Redis processes some tests put in front of or beside
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from django.db import connection
 from bench.harness import ROOT, SERVERS, LoopbackProcess, free_port, read_log, serve_command
 
 __all__ = [
-    "ROOT", "SERVERS", "TEST_DEFAULTS", "LoopbackProcess", "NginxProcess", "RedisProcess", "ServerProcess",
+    "ROOT", "SERVERS", "TEST_DEFAULTS", "LoopbackProcess", "NginxProcess", "PlainDaphneProcess", "RedisProcess", "ServerProcess",
     "free_port", "server_env", "serving",
 ]
 
@@ -58,8 +59,11 @@ class ServerProcess(LoopbackProcess):
         self.env = server_env(**env)
         self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
 
+    def command(self):
+        return serve_command(self.port, self.server, self.proxy_headers)
+
     def start(self):
-        self.launch(serve_command(self.port, self.server, self.proxy_headers), env=self.env, log=self.log)
+        self.launch(self.command(), env=self.env, log=self.log)
         return self.wait_healthy(30)
 
     def diagnose(self):
@@ -69,10 +73,19 @@ class ServerProcess(LoopbackProcess):
         return read_log(self.log.name, tail)
 
 
+class PlainDaphneProcess(ServerProcess):
+    """daphne started the way Channels' deployment docs start a project, with no flags of ours:
+    `daphne -b 127.0.0.1 -p PORT talo_project.asgi:application`."""
+
+    def command(self):
+        daphne = str(Path(sys.executable).parent / "daphne")
+        return [daphne, "-b", "127.0.0.1", "-p", str(self.port), "talo_project.asgi:application"]
+
+
 @contextmanager
-def serving(name, **options):
-    """A started ServerProcess for the duration of the block."""
-    process = ServerProcess(name, **options).start()
+def serving(name, process_class=None, **options):
+    """A started ServerProcess (or `process_class`) for the duration of the block."""
+    process = (process_class or ServerProcess)(name, **options).start()
     try:
         yield process
     finally:

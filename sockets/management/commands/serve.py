@@ -1,9 +1,11 @@
-"""`manage.py serve`: the socket + REST server with the protocol's settings applied.
+"""`manage.py serve`: the socket + REST server.
 
-daphne (the default) pings every PING_INTERVAL seconds and drops a socket that has not answered
-within PING_TIMEOUT (docs/socket.md §6), never closes a socket for its age, and refuses frames over
-MAX_FRAME_BYTES with close code 1009 (docs/differences.md row 5). `--server uvicorn` runs the same ASGI
-application on uvicorn with the equivalent settings (the benchmark compares both)."""
+daphne (the default) gets the protocol's settings from the application itself
+(sockets/daphne_patches.py): it pings after PING_INTERVAL seconds of silence and drops a socket
+that has not answered within PING_TIMEOUT (docs/socket.md §6), never closes a socket for its age,
+and refuses frames over MAX_FRAME_BYTES with close code 1009 (docs/differences.md row 5), exactly as
+`daphne talo_project.asgi:application` does. `--server uvicorn` runs the same ASGI application on
+uvicorn with the equivalent settings (the benchmark compares both)."""
 
 import sys
 
@@ -47,19 +49,7 @@ class Command(BaseCommand):
 
         from daphne.cli import CommandLineInterface
 
-        from sockets import daphne_patches
-
-        daphne_patches.install()
-        argv = [
-            "--bind", host,
-            "--port", str(port),
-            "--ping-interval", str(socket["PING_INTERVAL"]),
-            "--ping-timeout", str(socket["PING_TIMEOUT"]),
-            "--websocket_timeout", "-1",
-            "--websocket-max-message-size", str(socket["MAX_FRAME_BYTES"]),
-            "--websocket-max-frame-size", str(socket["MAX_FRAME_BYTES"]),
-            "--verbosity", "1",
-        ]
+        argv = ["--bind", host, "--port", str(port), "--verbosity", "1"]
         if proxy_headers:
             argv.append("--proxy-headers")
         self.stdout.write(f"Serving on http://{host}:{port} (daphne)")
