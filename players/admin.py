@@ -104,6 +104,8 @@ class GameAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "verify_requests" in form.changed_data:
+            keys.forget_cached_keys(game_id=obj.id)
         if change and "live_config" not in form.changed_data:
             return
         live_config.set_live_config(game=obj, props=form.cleaned_data["live_config"])
@@ -140,6 +142,7 @@ class AccessKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            keys.forget_cached_keys(key_id=obj.id)  # new scopes apply to new requests and sockets
             return
         key, token = keys.create_access_key(game=obj.game, scopes=obj.scopes, name=obj.name)
         obj.pk = key.pk

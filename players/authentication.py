@@ -5,6 +5,7 @@ import hmac
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from players import key_cache
 from players.models import AccessKey
 from players.services.keys import hash_token, parse_token
 
@@ -18,7 +19,8 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 
 class AccessKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>` → request.auth is the AccessKey (with its game)."""
+    """`Authorization: Bearer <token>` → request.auth is the AccessKey (its game is read on first
+    use). The key comes from the per-process cache (players/key_cache.py)."""
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION")
@@ -34,7 +36,7 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
         key_id = parse_token(token)
         if key_id is None:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        key = AccessKey.objects.select_related("game").filter(id=key_id).first()
+        key = key_cache.get(key_id)
         if key is None:
             raise exceptions.AuthenticationFailed(UNAUTHORIZED)
         if not hmac.compare_digest(key.token_hash, hash_token(token)) or key.is_revoked:
@@ -43,6 +45,7 @@ class AccessKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
             AccessKey.objects.filter(id=key.id).update(last_used_at=now)
             key.last_used_at = now
+            key_cache.used(key.id, now)
         return (None, key)
 
     def authenticate_header(self, request):

@@ -7,12 +7,12 @@ import asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from players import selectors, signatures, tickets
+from players import key_cache, selectors, signatures, tickets
 from players.models import AccessKey
 from players.scopes import READ_PLAYER_BROADCASTS, WRITE_PLAYER_BROADCASTS
 from sockets import events, registry, wire
 from sockets.connection import CLOSE_TICKET_REFUSED
-from sockets.hub import alias_group
+from sockets.hub import alias_group, game_group, key_group
 from sockets.schemas import Object, String
 
 REQ_BROADCAST = "v1.player-relationships.broadcast"
@@ -25,6 +25,19 @@ def register():
     registry.verify_signatures_with(signature_valid)
     registry.register(REQ_BROADCAST, PLAYER_BROADCAST, WRITE_PLAYER_BROADCASTS, requires_player=True, handler=broadcast)
     registry.every(settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"], close_revoked)
+    registry.on_forget(forget_cached_keys)
+
+
+KEY_GROUP_PREFIX = key_group("")
+GAME_GROUP_PREFIX = game_group("")
+
+
+def forget_cached_keys(group):
+    """A revoked key (`key.<id>`) or a game whose settings changed (`game.<id>`) leaves the key cache."""
+    if group.startswith(KEY_GROUP_PREFIX):
+        key_cache.forget(int(group[len(KEY_GROUP_PREFIX):]))
+    elif group.startswith(GAME_GROUP_PREFIX):
+        key_cache.forget(game_id=int(group[len(GAME_GROUP_PREFIX):]))
 
 
 async def signature_valid(connection, signature, json_text):

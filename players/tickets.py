@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
-from players.models import AccessKey
+from players import key_cache
 from sockets.connection import Grant
 
 
@@ -38,13 +38,8 @@ def redeem_ticket(ticket):
     if value is None:
         return None
     # The value also records the x-talo-dev-build flag (docs/rest.md §4); no socket request reads it.
-    key_id = value.partition(":")[0]
-    key = AccessKey.objects.select_related("game").filter(id=int(key_id), revoked_at__isnull=True).first()
-    if key is None:
+    fields = key_cache.grant_fields(int(value.partition(":")[0]))
+    if fields is None:
         return None
-    return Grant(
-        key_id=key.id,
-        game_id=key.game_id,
-        scopes=frozenset(key.scopes),
-        verify_requests=key.game.verify_requests,
-    )
+    key, verify_requests = fields
+    return Grant(key_id=key["id"], game_id=key["game_id"], scopes=frozenset(key["scopes"]), verify_requests=verify_requests)

@@ -14,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from sockets import wire
-from sockets.hub import alias_group, game_group, server_loop
+from sockets.hub import EVERY_PROCESS, alias_group, game_group, server_loop
 from sockets.layers import LocalChannelLayer
 
 logger = logging.getLogger(__name__)
@@ -95,9 +95,13 @@ def publish_leave(group, target):
     publish({"type": "leave", "group": group, "target": target})
 
 
-def publish_forget(group):
-    """Every process drops the data it caches for `group` (sockets.hub.Hub.group_data)."""
-    publish({"type": "forget", "group": group})
+def publish_forget(group, *, everywhere=False):
+    """Every process subscribed to `group` — with `everywhere`, every process — drops the data it
+    caches for `group` (sockets.hub.Hub.group_data, and the apps' sockets.registry.on_forget hooks)."""
+    if everywhere:
+        publish({"type": "forget", "group": EVERY_PROCESS, "name": group})
+    else:
+        publish({"type": "forget", "group": group})
 
 
 def publish_close(group, code):

@@ -35,6 +35,11 @@ def alias_group(alias_id):
     return f"alias.{alias_id}"
 
 
+# Every process's hub is a member of this group from its start: events every process must apply
+# whatever connections it has ("forget" what it caches about a group, sockets.events.publish_forget).
+EVERY_PROCESS = "processes"
+
+
 class Hub:
     def __init__(self, layer):
         self.layer = layer
@@ -54,6 +59,8 @@ class Hub:
 
     async def start(self):
         self.channel_name = await self.layer.new_channel()
+        await self.layer.group_add(EVERY_PROCESS, self.channel_name)
+        self.subscribed.add(EVERY_PROCESS)
         self._tasks = [
             asyncio.create_task(self._receive_forever(), name="hub-receive"),
             asyncio.create_task(self._probe_layer_forever(), name="hub-layer-probe"),
@@ -161,13 +168,19 @@ class Hub:
                 logger.exception("hub: dispatch of a %s event failed", message.get("type"))
 
     async def dispatch(self, message):
-        if message["type"] == "probe":
+        kind = message["type"]
+        if kind == "probe":
             self._probe_answered(message["sent"])
+            return
+        if kind == "forget":
+            name = message.get("name", message["group"])
+            self.forget(name)
+            for hook in registry.forget_hooks:
+                hook(name)
             return
         members = self.members.get(message["group"])
         if not members:
             return
-        kind = message["type"]
         if kind == "frame":
             await self._deliver(members, message)
         elif kind == "join":
@@ -182,8 +195,6 @@ class Hub:
             self.membership_changes += 1
             for connection in list(members):
                 await self.leave(connection, message["target"])
-        elif kind == "forget":
-            self.forget(message["group"])
         elif kind == "close":
             for connection in list(members):
                 connection.close_socket(message["code"])

@@ -12,7 +12,9 @@ from the application's `OnConnecting`/`OnConnect` handlers:
 - `on_close(fn)`: `await fn(connection)` after a connection closed, whatever closed it;
 - `connection_option(name)`: a socket URL query parameter (`?name=1`) a client opts in with; it
   lands in `connection.options`, and an event may carry a second text for those connections
-  (`sockets.events.frame_event(..., variant=(name, text))`).
+  (`sockets.events.frame_event(..., variant=(name, text))`);
+- `on_forget(fn)`: `fn(group)` when this process is told to drop what it caches about `group`
+  (sockets.events.publish_forget).
 """
 
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ requests = {}
 jobs = []  # (seconds, job)
 close_hooks = []
 connection_options = set()
+forget_hooks = []
 _authenticator = None
 _signature_verifier = None
 
@@ -51,6 +54,10 @@ def on_close(hook):
 
 def connection_option(name):
     connection_options.add(name)
+
+
+def on_forget(hook):
+    forget_hooks.append(hook)
 
 
 def authenticate_with(authenticator):

@@ -6,11 +6,12 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from players import key_cache
 from players.models import AccessKey, Game
 from players.scopes import VALID_SCOPES
 from sockets.connection import CLOSE_TICKET_REFUSED
-from sockets.events import publish_close
-from sockets.hub import key_group
+from sockets.events import publish_close, publish_forget
+from sockets.hub import game_group, key_group
 from talo_project.errors import ServiceError
 
 TOKEN_PREFIX = "tk"
@@ -45,13 +46,23 @@ def create_access_key(*, game, scopes, name=""):
 
 
 def revoke_access_key(*, key):
-    """Revoke: REST answers 401 at once and every open socket of the key is closed with 3000."""
+    """Revoke: REST answers 401 and every open socket of the key is closed with 3000 — at once on
+    this process and wherever the channel layer reaches, else within REVOCATION_SWEEP_SECONDS
+    (players/key_cache.py, the revocation sweep)."""
     with transaction.atomic():
         updated = AccessKey.objects.filter(id=key.id, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if updated:
+            forget_cached_keys(key_id=key.id)
             publish_close(key_group(key.id), CLOSE_TICKET_REFUSED)
     key.refresh_from_db()
     return key
+
+
+def forget_cached_keys(*, key_id=None, game_id=None):
+    """After a change to a key (or to a game's verifyRequests) commits, every process drops its
+    cached copy (players/key_cache.py): this one at once, the others when the event reaches them."""
+    transaction.on_commit(lambda: key_cache.forget(key_id, game_id=game_id))
+    publish_forget(key_group(key_id) if key_id is not None else game_group(game_id), everywhere=True)
 
 
 def get_or_create_game(*, name):

@@ -5,6 +5,7 @@ from django.db import transaction
 from players import signatures
 from players.models import Game, VerificationKey
 from players.secrets import encrypt as encrypt_secret
+from players.services.keys import forget_cached_keys
 from talo_project.errors import ServiceError
 
 
@@ -22,7 +23,9 @@ def add_verification_key(*, game, version, secret):
 
 
 def set_verify_requests(*, game, enabled):
-    """Open sockets keep the setting they connected with (docs/socket.md §13); new ones get this."""
+    """Open sockets keep the setting they connected with (docs/socket.md §13); new ones get this
+    (the game's keys cached by any process are dropped, players/key_cache.py)."""
     Game.objects.filter(id=game.id).update(verify_requests=enabled)
+    forget_cached_keys(game_id=game.id)
     game.verify_requests = enabled
     return game

@@ -1,0 +1,136 @@
+"""python -m bench.costs [--players 20]
+
+What one connection costs the server, counted rather than timed (the counts do not depend on the
+machine's load): database queries and Redis commands of a REST ticket, a connect (the ticket's
+redemption), an identify (a returning player: token, alias, presence, channel memberships) and
+the disconnect clean-up, each the same code the server runs, called in this process. Uses the
+benchmark's PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL) on a fresh database."""
+
+import argparse
+import json
+import os
+import uuid
+from contextlib import contextmanager
+
+COUNTS = {"redis": 0, "publishes": 0}
+
+
+def count_round_trips():
+    """Every command (or pipeline) redis-py sends synchronously is one round trip (the cache, the
+    live-connection registry); every event published (one PUBLISH in a server) is counted apart:
+    here each runs on a loop of its own, whose connection set-up a server does not pay."""
+    from redis.connection import AbstractConnection
+
+    from sockets import events
+
+    original = AbstractConnection.send_packed_command
+    original_send = events._send
+
+    def counted(self, command, check_health=True):
+        COUNTS["redis"] += 1
+        return original(self, command, check_health)
+
+    def counted_send(event):
+        COUNTS["publishes"] += 1
+        original_send(event)
+
+    AbstractConnection.send_packed_command = counted
+    events._send = counted_send
+
+
+@contextmanager
+def counting(totals, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    redis_before, publishes_before = COUNTS["redis"], COUNTS["publishes"]
+    with CaptureQueriesContext(connection) as queries:
+        yield
+    entry = totals.setdefault(name, {"queries": 0, "redis": 0, "publishes": 0, "n": 0})
+    entry["publishes"] += COUNTS["publishes"] - publishes_before
+    entry["sql"] = [query["sql"][:300] for query in queries.captured_queries]
+    entry["queries"] += len(queries)
+    entry["redis"] += COUNTS["redis"] - redis_before
+    entry["n"] += 1
+
+
+def run(players):
+    from types import SimpleNamespace
+
+    from django.test import Client
+
+    from game_channels import selectors as channel_selectors
+    from game_channels.models import ChannelMembership, GameChannel
+    from players import tickets
+    from players.models import Player, PlayerAlias
+    from players.services.keys import create_access_key, get_or_create_game
+    from players.socket_tokens import issue_socket_token
+    from presence import realtime as presence_realtime
+    from presence import services as presence_services
+
+    game = get_or_create_game(name=f"costs-{uuid.uuid4().hex[:8]}")
+    _, token = create_access_key(game=game, scopes=["*"])
+    made = Player.objects.bulk_create([Player(game=game) for _ in range(players)])
+    aliases = PlayerAlias.objects.bulk_create(
+        [PlayerAlias(player=p, game=game, service="costs", identifier=f"p{i}") for i, p in enumerate(made)]
+    )
+    channel = GameChannel.objects.create(game=game, name="costs", owner=aliases[0])
+    ChannelMembership.objects.bulk_create([ChannelMembership(channel=channel, alias=a) for a in aliases])
+    client = Client()
+    totals = {}
+    for rounds in range(2):  # the second round: every player has a presence row already
+        for alias in aliases:
+            socket_token = issue_socket_token(alias_id=alias.id)
+            with counting(totals, f"ticket (REST), round {rounds + 1}"):
+                response = client.post("/v1/socket-tickets", HTTP_AUTHORIZATION=f"Bearer {token}")
+            ticket = response.json()["ticket"]
+            with counting(totals, f"connect (ticket redemption), round {rounds + 1}"):
+                grant = tickets.redeem_ticket(ticket)
+            connection = SimpleNamespace(grant=grant, connection_id=uuid.uuid4().hex)
+            payload = {"playerAliasId": alias.id, "socketToken": socket_token}
+            with counting(totals, f"identify, round {rounds + 1}"):
+                presence_realtime._identify(connection, payload)
+                channel_selectors.member_channel_ids(alias.id)
+            with counting(totals, f"disconnect, round {rounds + 1}"):
+                presence_services.connection_closed(
+                    game_id=game.id, connection_id=connection.connection_id, aliases_by_player={alias.player_id: alias.id}
+                )
+    return {
+        name: {"queries": v["queries"] / v["n"], "redis": v["redis"] / v["n"], "publishes": v["publishes"] / v["n"], "sql": v["sql"]}
+        for name, v in totals.items()
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.costs")
+    parser.add_argument("--players", type=int, default=20)
+    parser.add_argument("--sql", action="store_true", help="also print the last sample's SQL of each step")
+    args = parser.parse_args(argv)
+    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, prepare_database
+
+    env = {
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        "TALO_REST_RATE_LIMIT": "0",
+        "TALO_REST_RATE_LIMIT_AUTH": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    prepare_database(env["DATABASE_URL"])
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    count_round_trips()
+    for name, figures in run(args.players).items():
+        sql = figures.pop("sql")
+        print(json.dumps({"step": name, **figures}))
+        if args.sql:
+            print("\n".join(f"    {statement}" for statement in sql))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""python -m bench.instructions [--server daphne|uvicorn] [--members 100] [--messages 40] [--root DIR]
+
+Instructions the server executes per fan-out delivery, counted by valgrind's callgrind: a figure
+that does not depend on what else the machine runs (wall and CPU times do). The server
+(`manage.py serve` of the tree at --root, this one by default) runs under callgrind with
+instrumentation off; `members` identified receivers (another process) join one channel; then,
+with instrumentation on, a sender posts `messages` channel messages one at a time (each waits for
+its own echo) and the count stops once every delivery arrived. Instructions / (messages ×
+(members + 1)) is the cost of one delivery, the share of receiving and publishing each message
+included. `--plain` runs daphne as `daphne talo_project.asgi:application` instead of `serve`.
+
+Uses the benchmark's PostgreSQL + Redis settings (BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.harness import ROOT, LoopbackProcess, free_port
+
+
+class CallgrindServer(LoopbackProcess):
+    def __init__(self, kind, env, root, plain=False):
+        self.port = free_port()
+        self.out = tempfile.mktemp(prefix=f"talo-callgrind-{kind}-", suffix=".out")
+        if plain:
+            server = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+                      "talo_project.asgi:application"]
+        else:
+            server = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--server", kind]
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={self.out}", *server]
+        self.log = open(f"{self.out}.log", "w")
+        self.launch(command, env=env, log=self.log, cwd=root)
+        self.wait_listening(600)
+
+    def instrument(self, on):
+        subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(self.process.pid)], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def instructions(self):
+        """Stop the server and read the total instruction count (Ir) of its profile."""
+        self.stop(timeout=60)
+        for line in Path(self.out).read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+        raise RuntimeError(f"no totals in {self.out}")
+
+    def diagnose(self):
+        return f"see {self.log.name}"
+
+
+async def send_and_wait(url, identity, channel_id, messages):
+    from bench.receivers import open_socket
+
+    ws = await open_socket(url, identity)
+    for seq in range(messages):
+        text = f"#b:0:{seq}:{time.time_ns()}#"
+        await ws.send(json.dumps({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": text}}))
+        while text not in await asyncio.wait_for(ws.recv(), 300):
+            pass
+    await ws.close()
+
+
+def measure(kind, env, root, members, messages, plain):
+    from bench.fixture import Fixture, Receivers
+    from bench.receivers import fetch_ticket
+
+    server = CallgrindServer(kind, env, root, plain)
+    try:
+        fixture = Fixture(members + 1)
+        receivers = Receivers(fixture.socket_specs([server], fixture.identities[1:]), 1)
+
+        async def sender_url():
+            async with httpx.AsyncClient(timeout=300) as client:
+                return await fetch_ticket(client, f"{server.ws}/", fixture.token)
+
+        url = asyncio.run(sender_url())
+        asyncio.run(send_and_wait(url, fixture.identities[0], fixture.channel_id, 1))  # warm-up: caches loaded
+        receivers.wait_drained(quiet=2)
+        before = receivers.deliveries()
+        url = asyncio.run(sender_url())
+        server.instrument(True)
+        asyncio.run(send_and_wait(url, fixture.identities[0], fixture.channel_id, messages))
+        deadline = time.monotonic() + 600
+        while receivers.deliveries() - before < messages * members and time.monotonic() < deadline:
+            time.sleep(0.5)
+        server.instrument(False)
+        delivered = receivers.deliveries() - before + messages  # the sender's own echoes
+        receivers.collect()
+        total = server.instructions()
+    finally:
+        server.stop()
+    return {"server": "daphne (plain)" if plain else kind, "members": members, "messages": messages,
+            "deliveries": delivered, "instructions": total, "instructions_per_delivery": round(total / delivered)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions")
+    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn"])
+    parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=40)
+    parser.add_argument("--root", default=str(ROOT), help="the source tree whose server is measured")
+    parser.add_argument("--plain", action="store_true", help="daphne started as `daphne talo_project.asgi:application`")
+    args = parser.parse_args(argv)
+
+    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, prepare_database
+
+    env = {
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        "CHANNEL_LAYER_PREFIX": os.environ.get("CHANNEL_LAYER_PREFIX", "bench"),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bench"),
+        "TALO_REST_RATE_LIMIT": "0",
+        "DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    prepare_database(env["DATABASE_URL"])
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    row = measure(args.server, {**os.environ, **env}, args.root, args.members, args.messages, args.plain)
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
