@@ -8,8 +8,6 @@ in and out on every process. The channel's JSON is cached per process by the hub
 process holds the group, dropped by the "forget" event a channel update publishes, and refreshed
 every CHANNEL_JSON_MAX_AGE seconds."""
 
-from channels.db import database_sync_to_async
-
 from game_channels import history, message_counts, selectors
 from game_channels.events import channel_group
 from game_channels.serializers import serialize_channel
@@ -17,6 +15,7 @@ from players.scopes import READ_GAME_CHANNELS, WRITE_GAME_CHANNELS
 from sockets import events, registry, wire
 from sockets.hub import get_hub
 from sockets.schemas import Integer, Number, Object, String
+from sockets.workers import run_work
 from talo_project.errors import NotFound, ServiceError
 
 REQ_MESSAGE = "v1.channels.message"
@@ -54,7 +53,7 @@ async def join_member_groups(hub, connection):
     before the join it undoes) makes the read start again."""
     for _ in range(MEMBERSHIP_READ_ATTEMPTS):
         changes = hub.membership_changes
-        channel_ids = await database_sync_to_async(selectors.member_channel_ids)(connection.alias_id)
+        channel_ids = await run_work(selectors.member_channel_ids, connection.alias_id)
         wanted = {channel_group(channel_id) for channel_id in channel_ids}
         for group in [g for g in connection.groups if g.startswith(CHANNEL_GROUP_PREFIX) and g not in wanted]:
             await hub.leave(connection, group)
@@ -96,7 +95,7 @@ async def _member_channel(hub, connection, channel_id_value):
     channel_id = _channel_id(channel_id_value)
     group = channel_group(channel_id)
     if channel_id is None or group not in connection.groups:
-        await database_sync_to_async(_check_member)(connection.grant.game_id, connection.alias_id, channel_id)
+        await run_work(_check_member, connection.grant.game_id, connection.alias_id, channel_id)
         await hub.join(connection, group)
     channel = await hub.group_data(group, lambda: _load_channel(channel_id), max_age=CHANNEL_JSON_MAX_AGE)
     if channel is None:

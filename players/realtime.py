@@ -14,6 +14,7 @@ from sockets import events, registry, wire
 from sockets.connection import CLOSE_TICKET_REFUSED
 from sockets.hub import alias_group, game_group, key_group
 from sockets.schemas import Object, String
+from sockets.workers import run_work
 
 REQ_BROADCAST = "v1.player-relationships.broadcast"
 RES_BROADCAST = "v1.player-relationships.broadcast"
@@ -21,7 +22,7 @@ PLAYER_BROADCAST = Object(message=String())
 
 
 def register():
-    registry.authenticate_with(database_sync_to_async(tickets.redeem_ticket))
+    registry.authenticate_with(redeem)
     registry.verify_signatures_with(signature_valid)
     registry.register(REQ_BROADCAST, PLAYER_BROADCAST, WRITE_PLAYER_BROADCASTS, requires_player=True, handler=broadcast)
     registry.every(settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"], close_revoked)
@@ -40,15 +41,20 @@ def forget_cached_keys(group):
         key_cache.forget(game_id=int(group[len(GAME_GROUP_PREFIX):]))
 
 
+async def redeem(ticket):
+    return await run_work(tickets.redeem_ticket, ticket)
+
+
 async def signature_valid(connection, signature, json_text):
-    return await database_sync_to_async(signatures.verify_signature)(
+    return await run_work(
+        signatures.verify_signature,
         game_id=connection.grant.game_id, alias_id=connection.alias_id, signature=signature, payload_text=json_text
     )
 
 
 async def broadcast(connection, payload):
     """docs/socket.md §9.3: one frame, serialised once, to each confirmed subscriber's alias group."""
-    recipients = await database_sync_to_async(selectors.confirmed_subscriber_alias_ids)(alias_id=connection.alias_id)
+    recipients = await run_work(selectors.confirmed_subscriber_alias_ids, alias_id=connection.alias_id)
     if not recipients:
         return
     text = wire.frame(RES_BROADCAST, {"message": payload["message"], "playerAlias": connection.alias_data})

@@ -1,9 +1,14 @@
 """Reads of games, keys, players and aliases, always scoped to one game."""
 
+import json
+import uuid
+
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from players.models import TALO_SERVICE, Player, PlayerAlias, PlayerAliasSubscription, PlayerPresence
+from players.models import TALO_SERVICE, Player, PlayerAlias, PlayerAliasSubscription, PlayerGroup, PlayerProp, PlayerPresence
 from talo_project.rest.pagination import paginate
 
 PLAYER_RELATED = ("player__game", "player__presence", "player__auth")
@@ -11,6 +16,50 @@ PLAYER_RELATED = ("player__game", "player__presence", "player__auth")
 
 def aliases_with_players():
     return PlayerAlias.objects.select_related(*PLAYER_RELATED).prefetch_related("player__props", "player__groups")
+
+
+# One alias with everything its JSON needs in one query: the player's props and groups come as
+# JSON arrays of [key, value] / [id, name] from correlated subqueries, in the order the
+# prefetches above give (props by id, groups by membership).
+_PLAYER_LISTS = {
+    "postgresql": (
+        "SELECT COALESCE(json_agg(json_build_array(p.key, p.value) ORDER BY p.id), '[]'::json)"
+        " FROM players_playerprop p WHERE p.player_id = players_playeralias.player_id",
+        "SELECT COALESCE(json_agg(json_build_array(g.id, g.name) ORDER BY m.id), '[]'::json)"
+        " FROM players_playergroup_members m JOIN players_playergroup g ON g.id = m.playergroup_id"
+        " WHERE m.player_id = players_playeralias.player_id",
+    ),
+    "sqlite": (
+        "SELECT json_group_array(json_array(q.key, q.value)) FROM (SELECT p.key, p.value FROM players_playerprop p"
+        " WHERE p.player_id = players_playeralias.player_id ORDER BY p.id) q",
+        "SELECT json_group_array(json_array(q.id, q.name)) FROM (SELECT g.id, g.name"
+        " FROM players_playergroup_members m JOIN players_playergroup g ON g.id = m.playergroup_id"
+        " WHERE m.player_id = players_playeralias.player_id ORDER BY m.id) q",
+    ),
+}
+
+
+def _json_list(value):
+    return value if isinstance(value, list) else json.loads(value)
+
+
+def _first_alias(queryset):
+    """The first alias of `queryset` with its player, game, presence, auth, props and groups."""
+    lists = _PLAYER_LISTS.get(connection.vendor)
+    if lists is None:
+        return queryset.select_related(*PLAYER_RELATED).prefetch_related("player__props", "player__groups").first()
+    alias = (
+        queryset.select_related(*PLAYER_RELATED)
+        .annotate(player_props=RawSQL(f"({lists[0]})", ()), player_groups=RawSQL(f"({lists[1]})", ()))
+        .first()
+    )
+    if alias is not None:
+        player = alias.player
+        player._prefetched_objects_cache = {
+            "props": [PlayerProp(player=player, key=key, value=value) for key, value in _json_list(alias.player_props)],
+            "groups": [PlayerGroup(id=uuid.UUID(str(id_)), name=name) for id_, name in _json_list(alias.player_groups)],
+        }
+    return alias
 
 
 def get_alias(*, game_id, alias_id):
@@ -21,11 +70,11 @@ def get_alias(*, game_id, alias_id):
         return None
     if not -(2**63) <= alias_id < 2**63:
         return None
-    return aliases_with_players().filter(game_id=game_id, id=alias_id).first()
+    return _first_alias(PlayerAlias.objects.filter(game_id=game_id, id=alias_id))
 
 
 def find_alias(*, game_id, service, identifier):
-    return aliases_with_players().filter(game_id=game_id, service=service, identifier=identifier).first()
+    return _first_alias(PlayerAlias.objects.filter(game_id=game_id, service=service, identifier=identifier))
 
 
 def get_player(*, game_id, player_id):

@@ -4,7 +4,8 @@ set), and their redemption when a socket connects."""
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from players import key_cache
 from sockets.connection import Grant
@@ -26,6 +27,12 @@ def consume_ticket(ticket):
     if not ticket or len(ticket) > 100:
         return None
     key = _cache_key(ticket)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: Redis's GETDEL (Django's cache API has no get-and-delete).
+        redis_key = backend.make_and_validate_key(key)
+        value = backend._cache.get_client(redis_key, write=True).getdel(redis_key)
+        return None if value is None else backend._cache._serializer.loads(value)
     value = cache.get(key)
     if value is None or not cache.delete(key):
         return None

@@ -8,8 +8,10 @@ of a process that died vanish within `PRESENCE_TTL` and the presence sweep sets 
 offline. Without Redis there is one server process, and the registry is that process's memory,
 with the same expiry.
 
-The callers hold the player's presence row lock around every change here, so "count reached zero"
-and "write offline" cannot interleave with another connection identifying.
+The callers hold the player's presence row lock around every removal here and the offline write
+that follows it, so "count reached zero" and "write offline" cannot interleave with another
+connection identifying; an identify adds its connection before it writes online (under that lock),
+so it is either counted or written last (presence/services.py).
 """
 
 import threading

@@ -5,7 +5,6 @@ of a closed connection, and the upkeep of the live-connection registry (docs/soc
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from game_channels.realtime import join_member_groups
@@ -17,6 +16,7 @@ from sockets import registry, wire
 from sockets.hub import alias_group, get_hub
 from sockets.schemas import Number, Object, String
 from sockets.upkeep import run_upkeep
+from sockets.workers import run_work
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _identify(connection, payload):
 async def identify(connection, payload):
     """docs/socket.md §9.1. The database work is one hop; the frames of one connection (and its
     close) are handled one after another, so this cannot race connection_closed."""
-    alias, alias_data, presence_frame = await database_sync_to_async(_identify)(connection, payload)
+    alias, alias_data, presence_frame = await run_work(_identify, connection, payload)
     connection.state.setdefault(PRESENCE, {})[alias.player_id] = alias.id
     hub = await get_hub()
     if connection.alias_id is not None and connection.alias_id != alias.id:

@@ -5,7 +5,7 @@ write is pushed to the game's sockets with read:playerPresence."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from game_channels import services as channel_services
@@ -49,6 +49,11 @@ def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_S
         # docs/docs/socket.md §12: temporary memberships end when the player goes offline.
         channel_services.leave_temporary_channels(alias=alias)
     presence.save()
+    return _announce(presence, alias, meta, skip_connection_id)
+
+
+def _announce(presence, alias, meta, skip_connection_id=None):
+    """Publish the written presence (§10.9) to the game on commit; returns the frame."""
     if alias is not None:
         alias.player.presence = presence  # the nested copy inside playerAlias agrees
     text = wire.frame(RES_PRESENCE_UPDATED, {"presence": serialize_presence(presence), "meta": meta})
@@ -64,6 +69,31 @@ def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_S
     return text
 
 
+# PostgreSQL: the player's presence set online in one statement that locks the row and returns
+# whether it was online before.
+_SET_ONLINE = """
+UPDATE {table} p SET online = true, player_alias_id = %s, updated_at = %s
+FROM (SELECT id, online FROM {table} WHERE player_id = %s FOR UPDATE) old
+WHERE p.id = old.id RETURNING p.id, p.custom_status, old.online
+""".format(table=PlayerPresence._meta.db_table)
+
+
+def _set_online(alias):
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_ONLINE, [alias.id, now, alias.player_id])
+        row = cursor.fetchone()
+        if row is None:  # the player's first presence: create the row, then write it as above
+            PlayerPresence.objects.bulk_create([PlayerPresence(player_id=alias.player_id)], ignore_conflicts=True)
+            cursor.execute(_SET_ONLINE, [alias.id, now, alias.player_id])
+            row = cursor.fetchone()
+    presence_id, custom_status, was_online = row
+    presence = PlayerPresence(
+        id=presence_id, player_id=alias.player_id, player_alias=alias, online=True, custom_status=custom_status, updated_at=now
+    )
+    return presence, was_online
+
+
 def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
     """REST `PUT /v1/players/presence` (docs/rest.md §7)."""
     with transaction.atomic():
@@ -75,10 +105,19 @@ def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
 def connection_identified(*, alias, connection_id):
     """Socket identify, step 6: count the connection for the player and set it online. The
     presence frame is published to every other qualifying connection of the game and returned for
-    the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1)."""
+    the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1).
+
+    The connection is registered before the presence is written: a close of the player's last
+    other connection then either sees it (and writes nothing) or holds the row lock while it
+    writes offline, and this write waits for that and comes last. On PostgreSQL the write is one
+    statement and no transaction is held around the registry."""
+    live_connections().add(str(alias.player_id), connection_id)
+    if connection.vendor == "postgresql":
+        presence, was_online = _set_online(alias)
+        meta = {"onlineChanged": not was_online, "customStatusChanged": True}
+        return _announce(presence, alias, meta, connection_id)
     with transaction.atomic():
         presence = _locked_presence(alias.player_id)
-        live_connections().add(str(alias.player_id), connection_id)
         return _write_presence(presence, alias=alias, online=True, skip_connection_id=connection_id)
 
 
@@ -86,15 +125,14 @@ def connection_closed(*, game_id, connection_id, aliases_by_player):
     """An identified connection closed (docs/socket.md §3.3, docs/differences.md row 2). `aliases_by_player`
     maps each player the connection identified as to the last alias it used for it. A player whose
     last live connection this was goes offline with that alias (clean-up, then broadcast); one
-    whose alias no longer exists is only forgotten."""
+    whose alias no longer exists is only forgotten. The alias is loaded only for a last connection."""
     for player_id, alias_id in aliases_by_player.items():
-        alias = selectors.get_alias(game_id=game_id, alias_id=alias_id)
-        if alias is None:
-            live_connections().remove(str(player_id), connection_id)
-            continue
         with transaction.atomic():
-            presence = _locked_presence(alias.player_id)
-            if live_connections().remove(str(player_id), connection_id) == 0:
+            presence = _locked_presence(player_id)
+            if live_connections().remove(str(player_id), connection_id) > 0:
+                continue
+            alias = selectors.get_alias(game_id=game_id, alias_id=alias_id)
+            if alias is not None:
                 _write_presence(presence, alias=alias, online=False)
 
 

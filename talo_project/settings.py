@@ -170,6 +170,9 @@ TALO_SOCKET = {
     # without an update (Talo's background clean-up, docs/socket.md §12).
     "PRESENCE_TTL": env_int("TALO_PRESENCE_TTL", 180),
     "PRESENCE_STALE_SECONDS": env_int("TALO_PRESENCE_STALE_SECONDS", 30 * 60),
+    # Threads per process for the synchronous work of socket requests (ticket redemption,
+    # identify, ...), apart from the one thread of Django's REST views (sockets/workers.py).
+    "WORKER_THREADS": env_int("TALO_WORKER_THREADS", 4),
 }
 
 # docs/extensions.md §X1.5: channel history. SIZE messages are kept per channel (0 turns history

@@ -43,9 +43,9 @@ def identify_player(*, access_key, service, identifier, dev_build, session_token
         now = timezone.now()
         PlayerAlias.objects.filter(id=alias.id).update(last_seen_at=now)
         Player.objects.filter(id=alias.player_id).update(last_seen_at=now)
-        alias.player.last_seen_at = now
-        update_player_groups(player=alias.player)
-        alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
+        alias.last_seen_at = alias.player.last_seen_at = now
+        if update_player_groups(player=alias.player):
+            alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
     return alias, issue_socket_token(alias_id=alias.id)
 
 
@@ -61,13 +61,23 @@ def create_player_with_alias(*, game, service, identifier, dev_build):
 
 
 def update_player_groups(*, player):
-    """Re-evaluate the player's memberships of its game's groups."""
+    """Re-evaluate the player's memberships of its game's groups; only a membership that changes
+    is written (the player's props and groups are loaded with it, players/selectors.py). True if
+    any changed."""
     props = list(player.props.all())
+    current = {group.id for group in player.groups.all()}
+    joined, left = [], []
     for group in PlayerGroup.objects.filter(game_id=player.game_id):
-        if player_in_group(group, player, props):
-            group.members.add(player)
-        else:
-            group.members.remove(player)
+        member = player_in_group(group, player, props)
+        if member and group.id not in current:
+            joined.append(group)
+        elif not member and group.id in current:
+            left.append(group)
+    if joined:
+        player.groups.add(*joined)
+    if left:
+        player.groups.remove(*left)
+    return bool(joined or left)
 
 
 def create_socket_token(*, access_key, alias_id):

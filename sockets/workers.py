@@ -1,0 +1,28 @@
+"""The synchronous work of socket requests (database, cache) on a pool of threads of its own.
+
+Channels' `database_sync_to_async` runs every call on one thread per process, the thread that
+also runs Django's synchronous REST views: in a reconnect storm every ticket redemption, identify
+and REST ticket waited behind every other. The work of one connection is independent of another's,
+so it runs on WORKER_THREADS threads instead. That is safe with Django's connection handling:
+Channels' wrapper closes the thread's database connection before and after each call (with
+CONN_MAX_AGE=0 a PostgreSQL connection goes back to the process's pool; SQLite writers wait on the
+database lock). A connection's own frames are still handled one after another."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+_pool = None
+
+
+def _executor():
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=settings.TALO_SOCKET["WORKER_THREADS"], thread_name_prefix="talo-worker")
+    return _pool
+
+
+async def run_work(function, *args, **kwargs):
+    """`function(*args, **kwargs)` on a worker thread; its result or exception."""
+    return await database_sync_to_async(function, thread_sensitive=False, executor=_executor())(*args, **kwargs)
