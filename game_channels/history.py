@@ -3,7 +3,8 @@ the reads that let a client resume.
 
 One interface, three stores, chosen once per process by `store()`:
 
-- `RedisHistory` (game_channels/history_redis.py) with `REDIS_URL`: every process shares it;
+- `RedisHistory` (game_channels/history_redis.py) with Redis (`REDIS_CACHE_URL`, by default
+  `REDIS_URL`): every process shares it;
 - `MemoryHistory` (game_channels/history_store.py), the embedded default: the process's memory;
 - `NoHistory` when `TALO_CHANNEL_HISTORY_SIZE` is 0: no offsets, empty incomplete reads.
 
@@ -36,8 +37,8 @@ def store():
     size, ttl = config["SIZE"], max(1, config["TTL"])
     if size <= 0:
         return NoHistory()
-    if settings.REDIS_URL:
-        return RedisHistory(settings.REDIS_URL, settings.CACHES["default"].get("KEY_PREFIX", "talo"), size, ttl)
+    if settings.REDIS_CACHE_URL:
+        return RedisHistory(settings.REDIS_CACHE_URL, settings.CACHES["default"].get("KEY_PREFIX", "talo"), size, ttl)
     return MemoryHistory(size, ttl)
 
 

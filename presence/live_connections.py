@@ -1,7 +1,7 @@
 """Which identified connections each player has, across every server process (docs/differences.md row 2:
 a player goes offline when its last identified connection closes, on any process).
 
-With `REDIS_URL` set, each player has a Redis hash `<prefix>:presence:<player id>` mapping the
+With Redis (`REDIS_CACHE_URL`, by default `REDIS_URL`), each player has a Redis hash `<prefix>:presence:<player id>` mapping the
 connection ids that identified as one of its aliases to an expiry time. Each server process
 refreshes the expiry of its own open connections every `PRESENCE_TTL / 3` seconds, so the entries
 of a process that died vanish within `PRESENCE_TTL` and the presence sweep sets those players
@@ -156,7 +156,7 @@ class LocalRegistry:
 
 @cache
 def registry():
-    if settings.REDIS_URL:
+    if settings.REDIS_CACHE_URL:
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "talo")
-        return RedisRegistry(settings.REDIS_URL, prefix)
+        return RedisRegistry(settings.REDIS_CACHE_URL, prefix)
     return LocalRegistry()

@@ -109,19 +109,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer + cache (tickets, socket tokens, signature replay store) -------------
+# REDIS_URL puts everything on one Redis. When one is not enough: REDIS_LAYER_URLS (comma-separated)
+# spreads the channel layer's channels and groups over several servers (each name lives on one of
+# them, chosen by a hash every process computes alike), and REDIS_CACHE_URL puts the cache
+# (tickets, socket tokens, rate-limit counters, signature replay store) and the presence registry
+# and channel history on a server of its own. Each defaults to REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+REDIS_LAYER_URLS = [url.strip() for url in os.environ.get("REDIS_LAYER_URLS", "").split(",") if url.strip()] or (
+    [REDIS_URL] if REDIS_URL else []
+)
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL", "") or REDIS_URL
+if bool(REDIS_LAYER_URLS) != bool(REDIS_CACHE_URL):
+    raise RuntimeError("Set REDIS_URL, or both REDIS_LAYER_URLS and REDIS_CACHE_URL: processes share both or neither")
+if REDIS_LAYER_URLS:
     CHANNEL_LAYERS = {
         "default": {
             # One publish per group_send whatever the group size; see docs/architecture.md.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "talo")},
+            "CONFIG": {"hosts": REDIS_LAYER_URLS, "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "talo")},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "talo"),
         }
     }
@@ -176,7 +187,7 @@ TALO_SOCKET = {
 }
 
 # docs/extensions.md §X1.5: channel history. SIZE messages are kept per channel (0 turns history
-# and offsets off), each for TTL seconds; in Redis with REDIS_URL, else in the process's memory.
+# and offsets off), each for TTL seconds; in Redis (REDIS_CACHE_URL) if set, else in the process's memory.
 TALO_CHANNEL_HISTORY = {
     "SIZE": env_int("TALO_CHANNEL_HISTORY_SIZE", 100),
     "TTL": env_int("TALO_CHANNEL_HISTORY_TTL", 86400),
