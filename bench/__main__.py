@@ -1,4 +1,7 @@
-"""python -m bench [--quick] [--only fanout,storm,idle,scaleout,history] [--servers daphne,uvicorn]
+"""python -m bench [--quick] [--only fanout,storm,close,idle,scaleout,history] [--servers daphne,daphne-plain,uvicorn]
+
+Servers: `daphne` and `uvicorn` are `manage.py serve --server …`; `daphne-plain` is daphne started
+as `daphne talo_project.asgi:application`.
 
 Runs the scenarios against our server on production settings (PostgreSQL + Redis, a fresh
 database `talo_bench`) beside the in-run baseline, and writes bench/results/latest.json and
@@ -11,6 +14,9 @@ import os
 import platform
 import sys
 from pathlib import Path
+
+from bench.connections import STORM_IN_FLIGHT
+from bench.reference import TARGET, beside
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talo_bench"
@@ -32,8 +38,8 @@ def prepare_database(url):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="short phases, smaller counts (a smoke run)")
-    parser.add_argument("--only", default="fanout,storm,idle,scaleout,history")
-    parser.add_argument("--servers", default="daphne,uvicorn")
+    parser.add_argument("--only", default="fanout,storm,close,idle,scaleout,history")
+    parser.add_argument("--servers", default="daphne,daphne-plain,uvicorn")
     args = parser.parse_args(argv)
 
     env = {
@@ -84,8 +90,11 @@ def main(argv=None):
                 phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
     # One phase per server: one server's failure must not lose the other's figures.
+    storm = 200 if quick else 1000
     per_server = (
-        ("storm", "connection storm", scenarios.run_storm, (200 if quick else 1000,)),
+        ("storm", "connection storm, chat scopes", scenarios.run_storm, (storm, scenarios.CHAT_SCOPES, "chat")),
+        ("storm", "connection storm, *", scenarios.run_storm, (storm, ["*"], "*")),
+        ("close", "close storm", scenarios.run_close_storm, (storm,)),
         ("idle", "idle connections", scenarios.run_idle, (1000 if quick else 10000,)),
         ("scaleout", "scale-out", scenarios.run_scaleout, (1000, seconds, 20)),
     )
@@ -148,9 +157,16 @@ def markdown(meta, rows):
             continue
         if r["scenario"] == "connection storm":
             lines.append(
-                f"Connection storm ({r['server']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} connected and identified, "
-                f"{r['failed']} failed, {r['wall_s']} s wall, p50 {r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, "
-                f"server CPU {r['server_cpu_s']} s."
+                f"Connection storm ({r['server']}, scopes {r['scopes']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} "
+                f"connected and identified ({STORM_IN_FLIGHT} in flight), {r['failed']} failed, {r['wall_s']} s wall, "
+                f"server CPU {r['server_cpu_s']} s = {r['cpu_ms_per_connection']} ms per connection, ticket→identified p50 "
+                f"{r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, identify p50 {r['p50_identify_ms']} ms. ({beside(r)})"
+            )
+        if r["scenario"] == "close storm":
+            lines.append(
+                f"Close storm ({r['server']}): {r['clients']} identified sockets closed at once, presence settled in "
+                f"{r['settled_s']} s ({r['still_online']} still online), server CPU {r['server_cpu_s']} s = "
+                f"{r['cpu_ms_per_disconnect']} ms per disconnect. ({beside(r)})"
             )
         if r["scenario"] == "history cost":
             lines.append(
@@ -168,6 +184,8 @@ def markdown(meta, rows):
                 f"Idle ({r['server']}): {r['connections']} identified connections on one process, RSS {r['rss_before_mib']} → "
                 f"{r['rss_after_mib']} MiB: {r['rss_per_connection_kib']} KiB per connection."
             )
+    if fan:
+        lines.append(f"Fan-out {TARGET['fan-out']}.")
     lines.append("")
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ started with the shared harness (bench/harness.py)."""
 import os
 import sys
 import time
+from pathlib import Path
 
 import psutil
 
@@ -24,6 +25,10 @@ class Server(LoopbackProcess):
         self.port = free_port()
         if kind == "baseline":
             command = [sys.executable, "-m", "bench.baseline", str(self.port)]
+        elif kind == "daphne-plain":
+            # daphne as Channels' deployment docs start a project: no flags of ours.
+            daphne = str(Path(sys.executable).parent / "daphne")
+            command = [daphne, "-b", "127.0.0.1", "-p", str(self.port), "talo_project.asgi:application"]
         else:
             command = serve_command(self.port, server=kind)
         self.log = open(f"/tmp/talo-bench-{kind}-{self.port}.log", "w")

@@ -66,12 +66,15 @@ def serialize_nested_presence(presence):
     }
 
 
-def serialize_presence(presence):
+def serialize_presence(presence, *, alias_data=None):
     """The standalone PlayerPresence (docs/objects.md §4). `presence.player_alias.player.presence` is
-    this same record, so the nested copy inside it agrees."""
+    this same record, so the nested copy inside it agrees. `alias_data`: that alias already
+    serialised."""
     alias = presence.player_alias
+    if alias_data is None and alias is not None:
+        alias_data = serialize_alias(alias)
     return {
-        "playerAlias": None if alias is None else serialize_alias(alias),
+        "playerAlias": alias_data,
         "online": presence.online,
         "customStatus": presence.custom_status,
         "updatedAt": format_date(presence.updated_at),

@@ -9,7 +9,6 @@ from django.conf import settings
 
 from game_channels.realtime import join_member_groups
 from players.scopes import READ_PLAYER_PRESENCE, READ_PLAYERS
-from players.serializers import serialize_alias
 from players.services import identity
 from presence import services
 from sockets import registry, wire
@@ -45,8 +44,8 @@ def _identify(connection, payload):
         socket_token=payload["socketToken"],
         session_token=payload.get("sessionToken", ""),
     )
-    presence_frame = services.connection_identified(alias=alias, connection_id=connection.connection_id)
-    return alias, serialize_alias(alias), presence_frame
+    presence_frame, alias_data = services.connection_identified(alias=alias, connection_id=connection.connection_id)
+    return alias, alias_data, presence_frame
 
 
 async def identify(connection, payload):

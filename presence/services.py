@@ -12,7 +12,7 @@ from game_channels import services as channel_services
 from players import selectors
 from players.models import PlayerPresence
 from players.scopes import READ_PLAYER_PRESENCE
-from players.serializers import serialize_presence
+from players.serializers import serialize_alias, serialize_presence
 from presence.live_connections import registry as live_connections
 from sockets import events, wire
 from sockets.hub import game_group
@@ -33,7 +33,8 @@ def _locked_presence(player_id):
 
 
 def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED, skip_connection_id=None):
-    """Apply one presence write (docs/socket.md §12) and publish §10.9 on commit; returns the frame.
+    """Apply one presence write (docs/socket.md §12) and publish §10.9 on commit; returns the frame
+    and the alias's JSON in it.
     `meta` compares the stored values with the *supplied* ones: an unsupplied field counts as
     changed (§10 details)."""
     meta = {
@@ -53,10 +54,13 @@ def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_S
 
 
 def _announce(presence, alias, meta, skip_connection_id=None):
-    """Publish the written presence (§10.9) to the game on commit; returns the frame."""
+    """Publish the written presence (§10.9) to the game on commit; returns the frame and the
+    alias's JSON in it (serialised once)."""
+    alias_data = None
     if alias is not None:
         alias.player.presence = presence  # the nested copy inside playerAlias agrees
-    text = wire.frame(RES_PRESENCE_UPDATED, {"presence": serialize_presence(presence), "meta": meta})
+        alias_data = serialize_alias(alias)
+    text = wire.frame(RES_PRESENCE_UPDATED, {"presence": serialize_presence(presence, alias_data=alias_data), "meta": meta})
     events.publish(
         events.frame_event(
             game_group(presence.player.game_id if alias is None else alias.game_id),
@@ -66,7 +70,7 @@ def _announce(presence, alias, meta, skip_connection_id=None):
             skip=skip_connection_id,
         )
     )
-    return text
+    return text, alias_data
 
 
 # PostgreSQL: the player's presence set online in one statement that locks the row and returns
@@ -104,8 +108,8 @@ def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
 
 def connection_identified(*, alias, connection_id):
     """Socket identify, step 6: count the connection for the player and set it online. The
-    presence frame is published to every other qualifying connection of the game and returned for
-    the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1).
+    presence frame is published to every other qualifying connection of the game and returned (with
+    the alias's JSON) for the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1).
 
     The connection is registered before the presence is written: a close of the player's last
     other connection then either sees it (and writes nothing) or holds the row lock while it
