@@ -17,22 +17,9 @@ from pathlib import Path
 
 from bench.connections import STORM_IN_FLIGHT
 from bench.reference import TARGET, beside
+from bench.setup import set_up
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talo_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-def prepare_database(url):
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"] or None, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def main(argv=None):
@@ -42,29 +29,7 @@ def main(argv=None):
     parser.add_argument("--servers", default="daphne,daphne-plain,uvicorn")
     args = parser.parse_args(argv)
 
-    env = {
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        "CHANNEL_LAYER_PREFIX": "bench",
-        "CACHE_KEY_PREFIX": "bench",
-        "TALO_REST_RATE_LIMIT": "0",  # the setup makes thousands of REST calls from one IP
-        "TALO_REST_RATE_LIMIT_AUTH": "0",
-        "DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-    }
-    prepare_database(env["DATABASE_URL"])
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    cache.clear()
+    env = set_up()
 
     from bench import scenarios
 

@@ -8,7 +8,6 @@ benchmark's PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL) on a fresh 
 
 import argparse
 import json
-import os
 import uuid
 from contextlib import contextmanager
 
@@ -76,7 +75,7 @@ def run(players):
     )
     channel = GameChannel.objects.create(game=game, name="costs", owner=aliases[0])
     ChannelMembership.objects.bulk_create([ChannelMembership(channel=channel, alias=a) for a in aliases])
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     totals = {}
     for rounds in range(2):  # the second round: every player has a presence row already
         for alias in aliases:
@@ -106,24 +105,9 @@ def main(argv=None):
     parser.add_argument("--players", type=int, default=20)
     parser.add_argument("--sql", action="store_true", help="also print the last sample's SQL of each step")
     args = parser.parse_args(argv)
-    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, prepare_database
+    from bench.setup import set_up
 
-    env = {
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        "TALO_REST_RATE_LIMIT": "0",
-        "TALO_REST_RATE_LIMIT_AUTH": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    prepare_database(env["DATABASE_URL"])
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    set_up()
     count_round_trips()
     for name, figures in run(args.players).items():
         sql = figures.pop("sql")

@@ -110,28 +110,9 @@ def main(argv=None):
     parser.add_argument("--plain", action="store_true", help="daphne started as `daphne talo_project.asgi:application`")
     args = parser.parse_args(argv)
 
-    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, prepare_database
+    from bench.setup import set_up
 
-    env = {
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        "CHANNEL_LAYER_PREFIX": os.environ.get("CHANNEL_LAYER_PREFIX", "bench"),
-        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bench"),
-        "TALO_REST_RATE_LIMIT": "0",
-        "DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-    }
-    prepare_database(env["DATABASE_URL"])
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    env = set_up()
     row = measure(args.server, {**os.environ, **env}, args.root, args.members, args.messages, args.plain)
     print(json.dumps(row))
 
