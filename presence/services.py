@@ -80,17 +80,26 @@ UPDATE {table} p SET online = true, player_alias_id = %s, updated_at = %s
 FROM (SELECT id, online FROM {table} WHERE player_id = %s FOR UPDATE) old
 WHERE p.id = old.id RETURNING p.id, p.custom_status, old.online
 """.format(table=PlayerPresence._meta.db_table)
+# The player's first presence, created online (nothing if a concurrent write created it first).
+_INSERT_ONLINE = """
+INSERT INTO {table} (player_id, player_alias_id, online, custom_status, updated_at) VALUES (%s, %s, true, '', %s)
+ON CONFLICT (player_id) DO NOTHING RETURNING id, custom_status, false
+""".format(table=PlayerPresence._meta.db_table)
 
 
 def _set_online(alias):
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_SET_ONLINE, [alias.id, now, alias.player_id])
-        row = cursor.fetchone()
-        if row is None:  # the player's first presence: create the row, then write it as above
-            PlayerPresence.objects.bulk_create([PlayerPresence(player_id=alias.player_id)], ignore_conflicts=True)
-            cursor.execute(_SET_ONLINE, [alias.id, now, alias.player_id])
+        row = None
+        for statement, params in (
+            (_SET_ONLINE, [alias.id, now, alias.player_id]),
+            (_INSERT_ONLINE, [alias.player_id, alias.id, now]),
+            (_SET_ONLINE, [alias.id, now, alias.player_id]),  # created meanwhile by another write
+        ):
+            cursor.execute(statement, params)
             row = cursor.fetchone()
+            if row is not None:
+                break
     presence_id, custom_status, was_online = row
     presence = PlayerPresence(
         id=presence_id, player_id=alias.player_id, player_alias=alias, online=True, custom_status=custom_status, updated_at=now

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "talo_project.middleware.TrailingSlashMiddleware",
     "talo_project.middleware.CorsMiddleware",
-    "talo_project.middleware.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +55,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost and synchronous on purpose: Django then runs the whole chain synchronously in one
+    # thread. With an async-capable innermost middleware it runs Django's own middlewares async,
+    # hopping to a thread and back for each of their hooks: 17 hops per REST request instead of 3.
+    # Still before authentication (DRF authenticates in the view).
+    "talo_project.middleware.RateLimitMiddleware",
 ]
 # Talo strips trailing slashes instead of redirecting; never redirect to add one.
 APPEND_SLASH = False
