@@ -22,7 +22,7 @@ class Fixture:
         from players.services.keys import create_access_key, get_or_create_game
         from players.socket_tokens import issue_socket_token
 
-        self.game = get_or_create_game(name=f"bench-{time.time_ns()}")
+        self.game, _ = get_or_create_game(name=f"bench-{time.time_ns()}")
         self.key, self.token = create_access_key(game=self.game, scopes=list(scopes))
         players = Player.objects.bulk_create([Player(game=self.game) for _ in range(members)])
         aliases = PlayerAlias.objects.bulk_create(

@@ -25,10 +25,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve_command(port, server="daphne", proxy_headers=False):
+def serve_command(port, server="daphne", proxy_headers=False, access_log=False):
     """The command line of `manage.py serve` on a loopback port (run it from ROOT)."""
-    return [sys.executable, "manage.py", "serve", "--port", str(port), "--server", server] + (
-        ["--proxy-headers"] if proxy_headers else []
+    return (
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--server", server]
+        + (["--proxy-headers"] if proxy_headers else [])
+        + (["--access-log"] if access_log else [])
     )
 
 

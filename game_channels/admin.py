@@ -5,6 +5,7 @@ from the history store, for moderation (docs/extensions.md §X1)."""
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from game_channels import history, services
@@ -68,7 +69,9 @@ class StorageInline(admin.TabularInline):
 @admin.register(GameChannel)
 class GameChannelAdmin(admin.ModelAdmin):
     form = GameChannelForm
-    list_display = ["name", "game", "owner", "total_messages", "private", "temporary_membership", "created_at"]
+    list_display = [
+        "name", "game", "owner", "member_count", "total_messages", "private", "temporary_membership", "created_at",
+    ]
     list_filter = ["game", "private", "temporary_membership"]
     search_fields = ["name", "owner__identifier"]
     raw_id_fields = ["owner"]
@@ -101,6 +104,13 @@ class GameChannelAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields + (["game"] if obj else [])
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, channel):
+        return channel.member_total
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

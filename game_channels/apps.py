@@ -6,6 +6,6 @@ class GameChannelsConfig(AppConfig):
     verbose_name = "Game channels"
 
     def ready(self):
-        from game_channels import realtime
+        from game_channels import openapi, realtime  # noqa: F401 (openapi describes the views)
 
         realtime.register()

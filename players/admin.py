@@ -27,7 +27,10 @@ class VerificationKeyForm(forms.ModelForm):
         if not self.cleaned_data.get("secret"):
             return super().save(commit=commit)
         return verification.add_verification_key(
-            game=self.instance.game, version=self.cleaned_data["version"], secret=self.cleaned_data["secret"]
+            game=self.instance.game,
+            version=self.cleaned_data["version"],
+            secret=self.cleaned_data["secret"],
+            replace=self.instance.pk is not None,  # the form says: enter it again to replace it
         )
 
 
@@ -171,10 +174,31 @@ class PlayerPropInline(admin.TabularInline):
 
 @admin.register(Player)
 class PlayerAdmin(admin.ModelAdmin):
-    list_display = ["id", "game", "dev_build", "created_at", "last_seen_at"]
-    list_filter = ["game", "dev_build"]
+    list_display = ["id", "alias_names", "game", "presence_state", "group_names", "dev_build", "last_seen_at"]
+    list_filter = ["game", "presence__online", "dev_build"]
     search_fields = ["aliases__identifier", "=id"]
+    readonly_fields = ["presence_state", "group_names"]
     inlines = [PlayerAliasInline, PlayerPropInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("game", "presence").prefetch_related("aliases", "groups")
+
+    @admin.display(description="aliases")
+    def alias_names(self, player):
+        return ", ".join(f"{alias.service}:{alias.identifier}" for alias in player.aliases.all()) or "—"
+
+    @admin.display(description="presence")
+    def presence_state(self, player):
+        presence = getattr(player, "presence", None)
+        if presence is None:
+            return "never online"
+        state = "online" if presence.online else "offline"
+        status = f" “{presence.custom_status}”" if presence.custom_status else ""
+        return f"{state}{status} since {presence.updated_at:%Y-%m-%d %H:%M:%S}"
+
+    @admin.display(description="groups")
+    def group_names(self, player):
+        return ", ".join(group.name for group in player.groups.all()) or "—"
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

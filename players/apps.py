@@ -6,6 +6,6 @@ class PlayersConfig(AppConfig):
     verbose_name = "Games and players"
 
     def ready(self):
-        from players import realtime
+        from players import openapi, realtime  # noqa: F401 (openapi describes the views)
 
         realtime.register()

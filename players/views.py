@@ -4,7 +4,6 @@
 
 import uuid
 
-from django.http import HttpResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,9 +38,14 @@ from talo_project.values import NOT_SUPPLIED
 DEV_BUILD_HEADER = "x-talo-dev-build"
 
 
-def public_health(request):
+class PublicHealthView(APIView):
     """GET /public/health: no auth, 204 — Godot decides it is online with this (docs/rest.md §3)."""
-    return HttpResponse(status=204)
+
+    authentication_classes = ()
+    permission_classes = ()
+
+    def get(self, request):
+        return Response(status=204)
 
 
 class HealthCheckView(APIView):

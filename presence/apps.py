@@ -6,6 +6,6 @@ class PresenceConfig(AppConfig):
     verbose_name = "Presence"
 
     def ready(self):
-        from presence import realtime
+        from presence import openapi, realtime  # noqa: F401 (openapi describes the views)
 
         realtime.register()

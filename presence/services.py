@@ -14,8 +14,10 @@ from players.models import PlayerPresence
 from players.scopes import READ_PLAYER_PRESENCE
 from players.serializers import serialize_alias, serialize_presence
 from presence.live_connections import registry as live_connections
+from presence.models import ServerProcess
 from sockets import events, wire
-from sockets.hub import game_group
+from sockets.connection import CLOSE_DISCONNECTED, DISCONNECTED
+from sockets.hub import alias_group, game_group
 from talo_project.values import NOT_SUPPLIED
 
 RES_PRESENCE_UPDATED = "v1.players.presence.updated"
@@ -181,3 +183,29 @@ def sweep_stale_presence():
             if presence.player_alias_id is not None:
                 alias = selectors.get_alias(game_id=presence.player.game_id, alias_id=presence.player_alias_id)
             _write_presence(presence, alias=alias, online=False)
+
+
+# --- operators: server processes and disconnects (presence.admin, presence.processes) -----------
+
+
+def announce_process(*, name, with_redis, started_at, recent):
+    """Record the server process `name` as running; returns the other processes seen in the last
+    `recent` seconds. Processes not seen for a day are forgotten."""
+    now = timezone.now()
+    ServerProcess.objects.update_or_create(
+        name=name, defaults={"with_redis": with_redis, "started_at": started_at, "seen_at": now}
+    )
+    ServerProcess.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    return list(ServerProcess.objects.filter(seen_at__gte=now - timedelta(seconds=recent)).exclude(name=name))
+
+
+def disconnect_connection(*, game_id, connection_id):
+    """Close one socket of the game, on whichever process holds it, with 4000 DISCONNECTED
+    (docs/socket.md §3)."""
+    events.publish_close(game_group(game_id), CLOSE_DISCONNECTED, DISCONNECTED, connection_id=connection_id)
+
+
+def disconnect_player(*, player):
+    """Close every socket identified as one of the player's aliases with 4000 DISCONNECTED."""
+    for alias_id in player.aliases.values_list("id", flat=True):
+        events.publish_close(alias_group(alias_id), CLOSE_DISCONNECTED, DISCONNECTED)

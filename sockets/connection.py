@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from sockets import metrics
 from sockets.rate_limit import RateLimiter
 from sockets.server_socket import server_socket, text_frame
 
@@ -17,8 +18,10 @@ logger = logging.getLogger(__name__)
 CLOSE_TICKET_REFUSED = 3000  # a bad, used or expired ticket; a revoked key
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_DISCONNECTED = 4000  # an operator disconnected the socket (Django admin's live view)
 SLOW_CONSUMER = "SLOW_CONSUMER"
 TOO_MANY_CONNECTIONS = "TOO_MANY_CONNECTIONS"
+DISCONNECTED = "DISCONNECTED"
 
 FULL_ACCESS = "*"  # the scope that grants every scope (docs/rest.md §2.4)
 
@@ -43,6 +46,9 @@ class Connection:
         self.grant = grant
         self.client_ip = client_ip
         self.connection_id = uuid.uuid4().hex
+        self.connected_at = time.time()
+        self.frames_in = 0  # plain ints: read by the live view (sockets.live), never a metric call per frame
+        self.frames_out = 0
         self.groups = set()
         self.alias_id = None  # the identified alias: the hub's filters and the sender of frames
         self.alias_data = None  # the identified alias (PlayerAlias JSON) for payloads that name the sender
@@ -63,9 +69,13 @@ class Connection:
         nothing here waits for the client to read."""
         if self.closed:
             return
+        if frame is None:  # a reply to this connection alone; a fan-out counts its frames once
+            metrics.frames_sent[metrics.response_name(text)] += 1
         if self._socket is None:
+            self.frames_out += 1
             await self._consumer.base_send({"type": "websocket.send", "text": text})
         elif self._socket.write(frame or text_frame(text)):
+            self.frames_out += 1
             self._guard_backlog()
 
     def _guard_backlog(self):
@@ -82,6 +92,7 @@ class Connection:
             self._backlogged_since = now
         if unsent > 4 * config["SLOW_CONSUMER_BYTES"] or now - self._backlogged_since > config["SLOW_CONSUMER_SECONDS"]:
             logger.warning("closing a slow consumer: %d bytes unsent (key %s, %s)", unsent, self.grant.key_id, self.client_ip)
+            metrics.totals["slow_consumer_closes"] += 1
             self.close_socket(CLOSE_POLICY_VIOLATION, SLOW_CONSUMER)
             asyncio.get_running_loop().call_later(5, self._socket.abort)
 

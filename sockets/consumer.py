@@ -9,7 +9,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from sockets import registry, router, wire
+from sockets import metrics, registry, router, wire
 from sockets.connection import (
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_POLICY_VIOLATION,
@@ -58,12 +58,14 @@ class SocketConsumer(AsyncWebsocketConsumer):
         options = frozenset(name for name in registry.connection_options if query.get(name, [""])[0] == "1")
         self.connection = Connection(self, grant, client_ip, options)
         await hub.register(self.connection)
+        metrics.totals["connections_opened"] += 1
         await self.connection.deliver(CONNECTED_FRAME)
 
     async def receive(self, text_data=None, bytes_data=None):
         connection = self.connection
         if connection is None or connection.closed:
             return
+        connection.frames_in += 1
         if text_data is None:
             # Binary frames are processed as text, like Talo (docs/socket.md §1).
             text_data = bytes_data.decode("utf-8", errors="replace")
@@ -77,6 +79,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.connection is not None:
+            metrics.closed(code)
             self.connection.closed = True
             await self.hub.unregister(self.connection)
             for hook in registry.close_hooks:

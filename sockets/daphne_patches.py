@@ -12,16 +12,20 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
    1 MiB, 30 s; its command line sets them after the factory is made, so they are applied last).
 4. Pings go out after PING_INTERVAL seconds of silence (daphne's default: 20) and a socket is never
    closed for its age (daphne's default: after 24 h) (docs/socket.md §6).
+
+And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
 
 import time
 
+from daphne.access import AccessLogGenerator
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 
 _original_handle_reply = WebSocketProtocol.handle_reply
 _original_factory_init = WebSocketFactory.__init__
 _original_set_options = WebSocketFactory.setProtocolOptions
+_original_access_log = AccessLogGenerator.__call__
 
 
 def _handle_reply(self, message):
@@ -66,3 +70,13 @@ def install():
     WebSocketProtocol.check_timeouts = _check_timeouts
     WebSocketFactory.__init__ = _factory_init
     WebSocketFactory.setProtocolOptions = _set_protocol_options
+
+
+def skip_in_access_log(skip):
+    """daphne's access log leaves out the requests whose path `skip(path)` names."""
+
+    def access_log(self, protocol, action, details):
+        if not skip(details.get("path") or ""):
+            _original_access_log(self, protocol, action, details)
+
+    AccessLogGenerator.__call__ = access_log

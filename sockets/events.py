@@ -8,6 +8,7 @@ send_event), so a client reacting to the message and re-reading over REST sees t
 
 import asyncio
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None, variant=None):
     """`variant`: (connection option, text) — the text that connections which opted in to that
     option get instead of `text` (both serialised once by the publisher)."""
-    event = {"type": "frame", "group": group, "text": text}
+    # "at": when it was published, for the fan-out latency metric (sockets.metrics).
+    event = {"type": "frame", "group": group, "text": text, "at": time.time()}
     if variant is not None:
         event["variant"] = variant
     if scope is not None:
@@ -104,9 +106,14 @@ def publish_forget(group, *, everywhere=False):
         publish({"type": "forget", "group": group})
 
 
-def publish_close(group, code):
-    """Close every connection in `group` with `code`."""
-    publish({"type": "close", "group": group, "code": code})
+def publish_close(group, code, reason=None, *, connection_id=None):
+    """Close every connection in `group` (or only the one with `connection_id`) with `code`."""
+    event = {"type": "close", "group": group, "code": code}
+    if reason:
+        event["reason"] = reason
+    if connection_id is not None:
+        event["connection"] = connection_id
+    publish(event)
 
 
 def publish_to_alias(alias_id, res, data, *, scope):

@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from sockets import registry
+from sockets import metrics, registry
 from sockets.server_socket import text_frame
 
 logger = logging.getLogger(__name__)
@@ -196,8 +196,10 @@ class Hub:
             for connection in list(members):
                 await self.leave(connection, message["target"])
         elif kind == "close":
+            only = message.get("connection")  # one connection of the group (sockets.events.publish_close)
             for connection in list(members):
-                connection.close_socket(message["code"])
+                if only is None or connection.connection_id == only:
+                    connection.close_socket(message["code"], message.get("reason"))
 
     async def _deliver(self, members, message):
         text = message["text"]
@@ -212,6 +214,7 @@ class Hub:
             # once too, so neither kind of recipient costs more than one check.
             option, variant_text = variant
             variant_frame = text_frame(variant_text)
+        delivered = 0
         for connection in list(members):
             if scope is not None and not connection.has_scope(scope):
                 continue
@@ -225,6 +228,13 @@ class Hub:
                 await connection.deliver(variant_text, variant_frame)
             else:
                 await connection.deliver(text, frame)
+            delivered += 1
+        if delivered:
+            # Counted once per fan-out, not per recipient (sockets.metrics).
+            metrics.totals["deliveries"] += delivered
+            metrics.frames_sent[metrics.response_name(text)] += delivered
+            if "at" in message:
+                metrics.fanout_seconds.observe(time.time() - message["at"])
 
     # --- channel-layer liveness ---------------------------------------------------------------
     # Delivery across processes is at-most-once: while Redis is unreachable, events published
@@ -235,6 +245,10 @@ class Hub:
     PROBE_SECONDS = 2
     _last_answer = None
     _outage_since = None
+
+    @property
+    def layer_reachable(self):
+        return self._outage_since is None
 
     async def _probe_layer_forever(self):
         self._last_answer = time.monotonic()
@@ -294,7 +308,7 @@ async def get_hub():
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
-        hub = _hubs[loop] = Hub(get_channel_layer())
+        hub = _hubs[loop] = metrics.hub = Hub(get_channel_layer())
         hub.started = asyncio.ensure_future(hub.start())
     await hub.started
     return hub

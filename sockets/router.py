@@ -4,7 +4,7 @@ payload schema → the registered handler. Every failure is answered with its `v
 
 import logging
 
-from sockets import errors, registry, schemas, wire
+from sockets import errors, metrics, registry, schemas, wire
 from sockets.connection import CLOSE_POLICY_VIOLATION
 
 logger = logging.getLogger(__name__)
@@ -17,12 +17,16 @@ UNEXPECTED_CAUSE = "An unexpected error occurred"
 async def handle_frame(connection, text):
     limiter = connection.rate_limiter
     if not limiter.allow(connection.alias_id is not None):
+        metrics.frames_received["unread"] += 1
         if limiter.warn():
+            metrics.errors[errors.RATE_LIMIT_EXCEEDED] += 1
             await connection.deliver(RATE_LIMITED)
         else:
+            metrics.totals["rate_limit_closes"] += 1
             connection.close_socket(CLOSE_POLICY_VIOLATION, errors.RATE_LIMIT_EXCEEDED)
         return
     if text == HEARTBEAT:
+        metrics.frames_received[HEARTBEAT] += 1
         limiter.heartbeat()
         await connection.deliver(HEARTBEAT)
         return
@@ -36,43 +40,47 @@ async def handle_frame(connection, text):
         try:
             envelope = wire.loads(json_text)
         except wire.InvalidJSON:
-            await connection.deliver(errors.error_frame(errors.ROUTING_ERROR, errors.UNKNOWN_REQ))
+            metrics.frames_received["invalid"] += 1
+            await _error(connection, errors.ROUTING_ERROR, errors.UNKNOWN_REQ)
             return
         request = _envelope_request(envelope)
+        # Only registered names are labels: a client must not grow the metrics with made-up ones.
+        metrics.frames_received["invalid" if request is None else request.name] += 1
         if request is None:
-            await connection.deliver(errors.error_frame(errors.INVALID_MESSAGE, errors.UNKNOWN_REQ, cause=text))
+            await _error(connection, errors.INVALID_MESSAGE, errors.UNKNOWN_REQ, cause=text)
             return
         req = envelope["req"]
         if connection.grant.verify_requests and connection.alias_id is not None:
             if signature is None or not await registry.signature_valid(connection, signature, json_text):
-                await connection.deliver(errors.error_frame(errors.INVALID_SIGNATURE, req))
+                await _error(connection, errors.INVALID_SIGNATURE, req)
                 return
     except Exception:
         logger.exception("socket: routing failed")
-        await connection.deliver(errors.error_frame(errors.ROUTING_ERROR, req))
+        await _error(connection, errors.ROUTING_ERROR, req)
         return
 
     if request.requires_player and connection.alias_id is None:
-        await connection.deliver(errors.error_frame(errors.NO_PLAYER_FOUND, req))
+        await _error(connection, errors.NO_PLAYER_FOUND, req)
         return
     if not connection.has_scope(request.scope):
         message = errors.missing_scopes_message([request.scope])
-        await connection.deliver(errors.error_frame(errors.MISSING_ACCESS_KEY_SCOPES, req, message=message))
+        await _error(connection, errors.MISSING_ACCESS_KEY_SCOPES, req, message=message)
         return
     data = envelope["data"]
     try:
         payload = request.schema.validate(data)
     except schemas.SchemaError:
-        await connection.deliver(errors.error_frame(errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data)))
+        await _error(connection, errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data))
         return
     try:
         await request.handler(connection, payload)
     except errors.RequestError as exc:
+        metrics.errors[exc.code] += 1
         await connection.deliver(exc.frame(req))
     except Exception:
         # Never a library's text or a stack trace to a client (docs/differences.md row 6).
         logger.exception("socket: %s handler failed", req)
-        await connection.deliver(errors.error_frame(errors.LISTENER_ERROR, req, cause=UNEXPECTED_CAUSE))
+        await _error(connection, errors.LISTENER_ERROR, req, cause=UNEXPECTED_CAUSE)
 
 
 def _envelope_request(envelope):
@@ -82,3 +90,8 @@ def _envelope_request(envelope):
     if not isinstance(req, str) or not isinstance(envelope.get("data"), dict):
         return None
     return registry.requests.get(req)
+
+
+async def _error(connection, code, req, **details):
+    metrics.errors[code] += 1
+    await connection.deliver(errors.error_frame(code, req, **details))

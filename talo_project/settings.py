@@ -238,3 +238,46 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# === Operators and client developers (issue 15): static files, API schema, metrics, live view, ====
+# === socket console. Kept in one block; the settings above are not changed here. ================
+# WhiteNoise serves STATIC_ROOT (after `manage.py collectstatic`) from every server process, with
+# DEBUG off too; with DEBUG on it serves the apps' static files straight from their folders.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# OpenAPI 3 schema of the REST API (docs/rest.md, "Schema"): /api/schema and /api/docs.
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]  # sidecar: Swagger UI served here, no CDN
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "talo-socket-django REST API",
+    "DESCRIPTION": "The REST endpoints of the Talo Socket server (docs/rest.md). Every /v1 request "
+    "carries `Authorization: Bearer <access key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "talo_project.rest.openapi.add_components",
+    ],
+}
+
+# Prometheus metrics of each server process at /metrics (docs/operations.md); with a token set,
+# a scrape must send `Authorization: Bearer <token>`.
+TALO_METRICS_TOKEN = os.environ.get("TALO_METRICS_TOKEN", "")
+# How often each process publishes its open connections to Redis for the other processes' live
+# views (sockets.live); a stopped process's entry is dropped after three periods.
+TALO_SOCKET["LIVE_CONNECTIONS_SECONDS"] = env_int("TALO_LIVE_CONNECTIONS_SECONDS", 5)
+# The socket console for client developers at /console (docs/operations.md); off unless set.
+TALO_SOCKET_CONSOLE = env_bool("TALO_SOCKET_CONSOLE", False)
+# === end of issue 15's block =====================================================================

@@ -20,7 +20,7 @@ from bench.harness import ROOT, SERVERS, LoopbackProcess, free_port, read_log, s
 
 __all__ = [
     "ROOT", "SERVERS", "TEST_DEFAULTS", "LoopbackProcess", "NginxProcess", "PlainDaphneProcess", "RedisProcess", "ServerProcess",
-    "free_port", "server_env", "serving",
+    "free_port", "manage", "server_env", "serving",
 ]
 
 
@@ -46,21 +46,30 @@ def server_env(**overrides):
     return env
 
 
+def manage(*args, **env):
+    """`manage.py ARGS` run as an operator runs it, on the test database; a CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=server_env(**env), capture_output=True, text=True,
+        timeout=60,
+    )
+
+
 # SERVERS: the ASGI servers `manage.py serve` runs; tests of behaviour that hangs on the server run
 # on both.
 
 
 class ServerProcess(LoopbackProcess):
-    def __init__(self, name, port=None, server="daphne", proxy_headers=False, **env):
+    def __init__(self, name, port=None, server="daphne", proxy_headers=False, access_log=False, **env):
         self.name = name
         self.port = port or free_port()
         self.server = server
         self.proxy_headers = proxy_headers
+        self.access_log = access_log
         self.env = server_env(**env)
         self.log = tempfile.NamedTemporaryFile(prefix=f"talo-{name}-", suffix=".log", delete=False)
 
     def command(self):
-        return serve_command(self.port, self.server, self.proxy_headers)
+        return serve_command(self.port, self.server, self.proxy_headers, self.access_log)
 
     def start(self):
         self.launch(self.command(), env=self.env, log=self.log)

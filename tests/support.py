@@ -126,6 +126,21 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()["ticket"]
 
+    def admin(self, username="admin", password="pw"):
+        """An HTTP client logged in to Django admin as a new superuser."""
+        from django.contrib.auth.models import User
+
+        User.objects.create_superuser(username, f"{username}@example.com", password)
+        client = self.rest()
+        client.get("/admin/login/")
+        response = client.post(
+            "/admin/login/?next=/admin/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"],
+                  "next": "/admin/"},
+        )
+        assert response.status_code == 302, response.text
+        return client
+
     def connect_raw(self, path):
         sock = Socket(connect(self.server.ws + path, open_timeout=10, max_size=None))
         self._sockets.append(sock)

@@ -12,7 +12,7 @@ from players.scopes import VALID_SCOPES
 from sockets.connection import CLOSE_TICKET_REFUSED
 from sockets.events import publish_close, publish_forget
 from sockets.hub import game_group, key_group
-from talo_project.errors import ServiceError
+from talo_project.errors import NotFound, ServiceError
 
 TOKEN_PREFIX = "tk"
 
@@ -66,5 +66,31 @@ def forget_cached_keys(*, key_id=None, game_id=None):
 
 
 def get_or_create_game(*, name):
-    game, _ = Game.objects.get_or_create(name=name)
-    return game
+    """(game, created): the game of exactly that name, or a new one."""
+    if not name.strip() or len(name) > Game._meta.get_field("name").max_length:
+        raise ServiceError("A game name is 1 to 255 characters")
+    return Game.objects.get_or_create(name=name)
+
+
+def find_access_key(*, game, reference):
+    """One key of the game named by its token (`tk_…`), its id (digits) or its hint (the token's
+    last characters as the admin shows them, `…abcd`, `...abcd` or `abcd`). Raises NotFound, or
+    ServiceError when a hint names several keys."""
+    if reference.startswith(f"{TOKEN_PREFIX}_"):
+        key = AccessKey.objects.filter(game=game, id=parse_token(reference) or -1, token_hash=hash_token(reference)).first()
+        if key is None:
+            raise NotFound(f"No access key of game '{game.name}' has that token")
+        return key
+    if reference.isdigit() and len(reference) <= 18:
+        key = AccessKey.objects.filter(game=game, id=int(reference)).first()
+        if key is None:
+            raise NotFound(f"Game '{game.name}' has no access key with id {reference}")
+        return key
+    hint = reference.removeprefix("…").removeprefix("...")
+    found = list(AccessKey.objects.filter(game=game, token_hint=hint).order_by("id")) if hint else []
+    if not found:
+        raise NotFound(f"No access key of game '{game.name}' has the hint '…{hint}' (nor is '{reference}' a token or a key id)")
+    if len(found) > 1:
+        ids = ", ".join(str(key.id) for key in found)
+        raise ServiceError(f"Several access keys of game '{game.name}' have the hint '…{hint}' (ids {ids}): give the id")
+    return found[0]

@@ -9,10 +9,15 @@ from players.services.keys import forget_cached_keys
 from talo_project.errors import ServiceError
 
 
-def add_verification_key(*, game, version, secret):
-    """Add (or replace) the game's verification key `version`; the secret is stored encrypted."""
+def add_verification_key(*, game, version, secret, replace=False):
+    """Add the game's verification key `version`; the secret is stored encrypted. An existing
+    version keeps its secret unless `replace`: signed clients would silently start failing."""
     if not version or not secret:
         raise ServiceError("A verification key needs a version and a secret")
+    if len(version) > VerificationKey._meta.get_field("version").max_length:
+        raise ServiceError("A verification key version is at most 64 characters")
+    if not replace and VerificationKey.objects.filter(game=game, version=version).exists():
+        raise ServiceError(f"Verification key version {version} already exists; replacing its secret must be explicit")
     key, _ = VerificationKey.objects.update_or_create(
         game=game, version=version, defaults={"encrypted_secret": encrypt_secret(secret)}
     )

@@ -1,8 +1,6 @@
 """docs/testing-scenarios.md A: connection, tickets, revocation — over real sockets against daphne."""
 
 import os
-import subprocess
-import sys
 import threading
 import uuid
 
@@ -11,7 +9,7 @@ from django.core.cache import cache
 
 from players.services import keys
 from players.models import AccessKey
-from tests.servers import ROOT, server_env
+from tests.servers import manage
 
 CONNECTED = {"res": "v1.connected", "data": {}}
 
@@ -99,22 +97,12 @@ def test_a5_a6_ticket_response_and_stored_value(api):
 
 def test_a7_admin_revocation_closes_open_socket(api):
     """Revocation in Django admin (inside the server process) closes the key's sockets at once."""
-    from django.contrib.auth.models import User
-
     game = api.game()
     token = api.key(game)
     other_token = api.key(game)
     sock = api.socket(token)
     other = api.socket(other_token)
-    User.objects.create_superuser("admin", "admin@example.com", "pw")
-    admin = api.rest()
-    login = admin.get("/admin/login/")
-    csrf = admin.cookies["csrftoken"]
-    response = admin.post(
-        "/admin/login/?next=/admin/",
-        data={"username": "admin", "password": "pw", "csrfmiddlewaretoken": csrf, "next": "/admin/"},
-    )
-    assert login.status_code == 200 and response.status_code == 302
+    admin = api.admin()
     key = AccessKey.objects.get(token_hash=keys.hash_token(token))
     response = admin.post(
         "/admin/players/accesskey/",
@@ -130,19 +118,13 @@ def test_a7_admin_revocation_closes_open_socket(api):
     assert api.rest(token).post("/v1/socket-tickets").status_code == 401
 
 
-def _manage(*args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True, timeout=60
-    )
-
-
 def test_revoke_api_key_command_closes_sockets(api):
     """docs/differences.md row 10: a command-line revocation reaches the running server — at once over
     Redis, at the next revocation sweep without it (1 s in this suite, 10 s by default)."""
     game = api.game(name="Revoke Me")
     token = api.key(game, "read:players")
     sock = api.socket(token)
-    result = _manage("revoke_api_key", "Revoke Me", token)
+    result = manage("revoke_api_key", "Revoke Me", token)
     assert result.returncode == 0, result.stderr
     assert AccessKey.objects.get(game=game).revoked_at is not None
     if not os.environ.get("REDIS_URL"):
@@ -162,7 +144,7 @@ def test_operator_commands_refuse_bad_input_and_change_nothing(api):
         (("revoke_api_key", "Known", "tk_1_not-a-real-token"), "No access key"),
     ]
     for args, message in cases:
-        result = _manage(*args)
+        result = manage(*args)
         assert result.returncode != 0
         assert message in result.stderr
     assert not AccessKey.objects.filter(revoked_at__isnull=False).exists()
@@ -173,7 +155,7 @@ def test_operator_commands_refuse_bad_input_and_change_nothing(api):
 
 
 def test_create_api_key_command_prints_token_last(api):
-    result = _manage("create_api_key", "Cmd Game", "read:players", "write:players")
+    result = manage("create_api_key", "Cmd Game", "read:players", "write:players")
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     key = AccessKey.objects.get(game__name="Cmd Game")
@@ -181,5 +163,5 @@ def test_create_api_key_command_prints_token_last(api):
     assert key.token_hash == keys.hash_token(token) and token not in key.token_hash
     response = api.rest(token).get("/v1/players/identify", params={"service": "username", "identifier": "x"})
     assert response.status_code == 200
-    full = _manage("create_api_key", "Cmd Game", "*")
+    full = manage("create_api_key", "Cmd Game", "*")
     assert AccessKey.objects.get(token_hash=keys.hash_token(full.stdout.strip().splitlines()[-1])).scopes == ["*"]

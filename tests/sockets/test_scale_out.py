@@ -23,7 +23,9 @@ pytestmark = [
 def cluster(django_db_setup, django_db_blocker):
     # No revocation sweep: whatever reaches the other process goes through Redis.
     servers = [
-        ServerProcess(f"node-{server}", server=server, proxy_headers=True, TALO_REVOCATION_SWEEP_SECONDS=3600).start()
+        ServerProcess(
+            f"node-{server}", server=server, proxy_headers=True, access_log=True, TALO_REVOCATION_SWEEP_SECONDS=3600
+        ).start()
         for server in SERVERS
     ]
     nginx = NginxProcess(servers).start()

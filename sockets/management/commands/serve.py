@@ -7,51 +7,90 @@ and refuses frames over MAX_FRAME_BYTES with close code 1009 (docs/differences.m
 `daphne talo_project.asgi:application` does. `--server uvicorn` runs the same ASGI application on
 uvicorn with the equivalent settings (the benchmark compares both)."""
 
+import logging
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 APPLICATION = "talo_project.asgi:application"
+# Requests a load balancer or Prometheus makes every few seconds: never in the access log.
+PROBE_PATHS = ("/public/health", "/metrics")
+
+
+def is_probe(path):
+    return path.split("?", 1)[0] in PROBE_PATHS
 
 
 class Command(BaseCommand):
-    help = "Run the Talo socket and REST server."
+    help = (
+        "Run the Talo socket and REST server (one process, one core). For more cores run several behind "
+        "nginx with REDIS_URL set (README, Deploy)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
-        parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For (behind nginx)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+        parser.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default 8000)")
+        parser.add_argument(
+            "--server", choices=["daphne", "uvicorn"], default="daphne",
+            help="the ASGI server: daphne (default) or uvicorn (recommended in production, README Performance)",
+        )
+        parser.add_argument(
+            "--proxy-headers", action="store_true",
+            help="trust X-Forwarded-For / X-Forwarded-Proto from the proxy in front (behind nginx only)",
+        )
+        parser.add_argument(
+            "--access-log", action="store_true",
+            help="log one line per HTTP request and socket connect to stdout (off by default; health "
+            "probes and /metrics scrapes are never logged)",
+        )
 
-    def handle(self, *args, host, port, server, proxy_headers, **options):
-        socket = settings.TALO_SOCKET
+    def handle(self, *args, host, port, server, proxy_headers, access_log, **options):
+        self.stdout.write(f"Serving on http://{host}:{port} (sockets at ws://{host}:{port}/, {server})")
+        sys.stdout.flush()
         if server == "uvicorn":
-            import uvicorn
+            self._uvicorn(host, port, proxy_headers, access_log)
+        else:
+            self._daphne(host, port, proxy_headers, access_log)
 
-            uvicorn.run(
-                APPLICATION,
-                host=host,
-                port=port,
-                ws="websockets-sansio",
-                loop="uvloop",
-                ws_ping_interval=socket["PING_INTERVAL"],
-                ws_ping_timeout=socket["PING_TIMEOUT"],
-                ws_max_size=socket["MAX_FRAME_BYTES"],
-                # Compressing each frame for each recipient costs more CPU than fan-out itself;
-                # daphne (autobahn) and Talo's `ws` do not compress either.
-                ws_per_message_deflate=False,
-                proxy_headers=proxy_headers,
-                log_level="warning",
-                lifespan="off",
-            )
-            return
+    def _uvicorn(self, host, port, proxy_headers, access_log):
+        import uvicorn
 
+        socket = settings.TALO_SOCKET
+        config = uvicorn.Config(
+            APPLICATION,
+            host=host,
+            port=port,
+            ws="websockets-sansio",
+            loop="uvloop",
+            ws_ping_interval=socket["PING_INTERVAL"],
+            ws_ping_timeout=socket["PING_TIMEOUT"],
+            ws_max_size=socket["MAX_FRAME_BYTES"],
+            # Compressing each frame for each recipient costs more CPU than fan-out itself;
+            # daphne (autobahn) and Talo's `ws` do not compress either.
+            ws_per_message_deflate=False,
+            proxy_headers=proxy_headers,
+            log_level="warning",
+            access_log=access_log,
+            lifespan="off",
+        )
+        if access_log:
+            access = logging.getLogger("uvicorn.access")
+            access.setLevel(logging.INFO)
+            # uvicorn's access record args: (client, method, path, http version, status).
+            access.addFilter(lambda record: not (len(record.args or ()) > 2 and is_probe(str(record.args[2]))))
+        uvicorn.Server(config).run()
+
+    def _daphne(self, host, port, proxy_headers, access_log):
         from daphne.cli import CommandLineInterface
 
-        argv = ["--bind", host, "--port", str(port), "--verbosity", "1"]
+        from sockets import daphne_patches
+
+        daphne_patches.skip_in_access_log(is_probe)
+        # daphne writes an access log at verbosity 1; at 0 it writes none.
+        argv = ["--bind", host, "--port", str(port), "--verbosity", "1" if access_log else "0"]
+        if access_log:
+            argv += ["--access-log", "-"]
         if proxy_headers:
             argv.append("--proxy-headers")
-        self.stdout.write(f"Serving on http://{host}:{port} (daphne)")
-        sys.stdout.flush()
         CommandLineInterface().run([*argv, APPLICATION])
