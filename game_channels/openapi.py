@@ -89,6 +89,18 @@ extend_schema_view(get=extend_schema(
     parameters=[CHANNEL_ID, ALIAS_HEADER, *MEMBER_FILTERS],
     responses=responses(page("members", ALIAS), *CHANNEL_ERRORS),
 ))(views.MembersView)
+HISTORY_MESSAGE = component("ChannelHistoryMessage", obj(offset=INTEGER, message=STRING, playerAlias=ALIAS, sentAt=DATE))
+extend_schema_view(get=extend_schema(
+    summary="A channel's recent messages (members; docs/extensions.md §X1.4)", tags=["game channels"],
+    parameters=[
+        CHANNEL_ID, ALIAS_HEADER, query("after", description="only messages with a higher offset"),
+        query("epoch", description="the epoch `after` belongs to"), query("limit", description="1–100, default 50"),
+    ],
+    responses=responses(
+        obj(channel=CHANNEL, messages=array(HISTORY_MESSAGE), epoch=STRING, latestOffset=INTEGER, complete=BOOLEAN),
+        *CHANNEL_ERRORS,
+    ),
+))(views.MessagesView)
 extend_schema_view(
     get=extend_schema(
         summary="One storage key of a channel (members; §6.11)", tags=["channel storage"],

@@ -91,6 +91,12 @@ def test_served_schema_matches_real_answers(api):
     storage = client.put(f"/v1/game-channels/{created.json()['channel']['id']}/storage",
                          json={"props": [{"key": "k", "value": "v"}]}, headers=headers)
     _check(schema, "/v1/game-channels/{channel_id}/storage", "put", 200, storage.json())
+    channel_id = created.json()["channel"]["id"]
+    sock = api.identified(token, alias, identify.json()["socketToken"])
+    sock.request("v1.channels.message", {"channel": {"id": channel_id}, "message": "hi"})
+    history = client.get(f"/v1/game-channels/{channel_id}/messages", headers=headers)
+    assert history.json()["messages"][0]["message"] == "hi"
+    _check(schema, "/v1/game-channels/{channel_id}/messages", "get", 200, history.json())
     presence = client.put("/v1/players/presence", json={"customStatus": "away"}, headers=headers)
     _check(schema, "/v1/players/presence", "put", 200, presence.json())
     _check(schema, "/v1/game-config", "get", 200, client.get("/v1/game-config").json())
