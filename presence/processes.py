@@ -63,17 +63,17 @@ def _beat_forever():
     while True:
         try:
             others = services.announce_process(
-                name=live.PROCESS, with_redis=bool(settings.REDIS_URL), started_at=started_at, recent=recent_seconds()
+                name=live.PROCESS, with_redis=bool(settings.REDIS_CACHE_URL), started_at=started_at, recent=recent_seconds()
             )
             for other in filter(lambda other: _running(other.name), others):
-                if other.name not in warned and not (settings.REDIS_URL and other.with_redis):
+                if other.name not in warned and not (settings.REDIS_CACHE_URL and other.with_redis):
                     warned.add(other.name)
                     logger.error(
                         "\n%s\nANOTHER SERVER PROCESS (%s) USES THIS DATABASE, and %s without REDIS_URL.\n"
                         "Without Redis each process keeps presence, tickets and socket pushes in its own memory:\n"
                         "players go offline while connected, pushes miss the other process's sockets.\n"
                         "Run ONE process without Redis, or set REDIS_URL on every process (README, Deploy).\n%s",
-                        "!" * 78, other.name, "this one runs" if not settings.REDIS_URL else "that one runs", "!" * 78,
+                        "!" * 78, other.name, "this one runs" if not settings.REDIS_CACHE_URL else "that one runs", "!" * 78,
                     )
         except Exception:
             logger.exception("server process heartbeat failed")

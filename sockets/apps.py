@@ -13,6 +13,6 @@ class SocketsConfig(AppConfig):
         from sockets import daphne_patches, live, registry
 
         daphne_patches.install()
-        if settings.REDIS_URL:
+        if settings.REDIS_CACHE_URL:
             # Each process's connections, for the others' live views (sockets.live).
             registry.every(live.period(), live.publish_snapshot)

@@ -1,9 +1,9 @@
 """Every open connection of every server process, for operators: the admin's live view,
 `list_api_keys` and the metrics (docs/architecture.md, "Processes and scale-out").
 
-A process's own connections are read from its hub, on its event loop, as they are now. With
-`REDIS_URL`, each process also publishes a snapshot of them every `LIVE_CONNECTIONS_SECONDS` into
-one Redis hash (`<prefix>:live-connections`, one field per process), so any process — or a
+A process's own connections are read from its hub, on its event loop, as they are now. With Redis
+(REDIS_CACHE_URL, REDIS_URL by default), each process also publishes a snapshot of them every
+`LIVE_CONNECTIONS_SECONDS` into one Redis hash (`<prefix>:live-connections`, one field per process), so any process — or a
 command — sees the others'; a snapshot older than three periods belongs to a process that
 stopped and is dropped by the next reader. Without Redis there is one server process, and only
 it knows its connections (a command process knows none: `connections()` answers None there)."""
@@ -55,7 +55,7 @@ def period():
 def _redis():
     import redis
 
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return redis.Redis.from_url(settings.REDIS_CACHE_URL)
 
 
 def _hash_key():
@@ -88,9 +88,9 @@ def connections(game_id=None):
     found = []
     if loop is not None and loop.is_running():
         found = asyncio.run_coroutine_threadsafe(local_connections(), loop).result(SNAPSHOT_TIMEOUT)
-    elif not (serving or settings.REDIS_URL):
+    elif not (serving or settings.REDIS_CACHE_URL):
         return None
-    if settings.REDIS_URL:
+    if settings.REDIS_CACHE_URL:
         try:
             found.extend(_other_processes())
         except Exception:  # Redis down: this process's own connections are still worth showing
