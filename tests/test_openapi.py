@@ -93,7 +93,9 @@ def test_served_schema_matches_real_answers(api):
     _check(schema, "/v1/game-channels/{channel_id}/storage", "put", 200, storage.json())
     channel_id = created.json()["channel"]["id"]
     sock = api.identified(token, alias, identify.json()["socketToken"])
-    sock.request("v1.channels.message", {"channel": {"id": channel_id}, "message": "hi"})
+    sock.send({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": "hi"}})
+    while sock.recv()["res"] != "v1.channels.message":  # its echo: the message is stored
+        pass
     history = client.get(f"/v1/game-channels/{channel_id}/messages", headers=headers)
     assert history.json()["messages"][0]["message"] == "hi"
     _check(schema, "/v1/game-channels/{channel_id}/messages", "get", 200, history.json())

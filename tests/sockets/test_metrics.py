@@ -46,15 +46,23 @@ def test_metrics_count_what_was_sent(transactional_db, server_name):
         client = api.rest(token)
         channel = client.post("/v1/game-channels", json={"name": "room"}, headers={"x-talo-alias": str(ann)}).json()
         channel_id = channel["channel"]["id"]
+        # Each join is applied (the joiner's own player-joined) before anything depends on it.
+        sockets[0].expect("v1.channels.player-joined")
         assert client.post(f"/v1/game-channels/{channel_id}/join", headers={"x-talo-alias": str(bob)}).status_code == 200
+        sockets[1].expect("v1.channels.player-joined")
+        sockets[0].expect("v1.channels.player-joined")  # bob's, to ann
+        received += ["v1.channels.player-joined"] * 3
         for number in range(3):
             sockets[0].send({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": f"m{number}"}})
         sockets[0].send("not json")
         sockets[0].send({"req": "v1.made-up", "data": {}})
         sockets[1].send({"req": "v1.channels.message", "data": {"channel": {"id": 999999}, "message": "x"}})
         for sock in sockets:
+            got = []  # the messages come through the channel layer: wait for them first
+            while got.count("v1.channels.message") < 3:
+                got.append(sock.recv()["res"])
             frames = sock.drain()  # a heartbeat and its echo, after everything above
-            received += [frame["res"] for frame in frames] + [HEARTBEAT]
+            received += got + [frame["res"] for frame in frames] + [HEARTBEAT]
         sockets[1].close()
         wait_until(lambda: labelled(scrape(api), "talo_socket_closes_total", "code").get("1000") == 1)
 
