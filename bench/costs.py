@@ -1,9 +1,9 @@
 """python -m bench.costs [--players 20]
 
 What one connection costs the server, counted rather than timed (the counts do not depend on the
-machine's load): database queries and Redis commands of a REST ticket, a connect (the ticket's
-redemption), an identify (a returning player: token, alias, presence, channel memberships) and
-the disconnect clean-up, each the same code the server runs, called in this process. Uses the
+machine's load): database queries and Redis commands of a REST identify (a returning player, two
+player groups re-evaluated), a REST ticket, a connect (the ticket's redemption), a socket identify
+(token, alias, presence, channel memberships) and the disconnect clean-up, each the same code the server runs, called in this process. Uses the
 benchmark's PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL) on a fresh database."""
 
 import argparse
@@ -61,9 +61,8 @@ def run(players):
     from game_channels import selectors as channel_selectors
     from game_channels.models import ChannelMembership, GameChannel
     from players import tickets
-    from players.models import Player, PlayerAlias
+    from players.models import Player, PlayerAlias, PlayerGroup
     from players.services.keys import create_access_key, get_or_create_game
-    from players.socket_tokens import issue_socket_token
     from presence import realtime as presence_realtime
     from presence import services as presence_services
 
@@ -75,11 +74,19 @@ def run(players):
     )
     channel = GameChannel.objects.create(game=game, name="costs", owner=aliases[0])
     ChannelMembership.objects.bulk_create([ChannelMembership(channel=channel, alias=a) for a in aliases])
+    # Two player groups whose rules a REST identify re-evaluates: one every player is in, one none is.
+    everyone = {"name": "GT", "field": "createdAt", "operands": ["2000-01-01"], "castType": "DATETIME"}
+    PlayerGroup.objects.create(game=game, name="everyone", rules=[everyone])
+    PlayerGroup.objects.create(game=game, name="levelled", rules=[{"name": "SET", "field": "props.level", "operands": []}])
     client = Client(HTTP_HOST="127.0.0.1")
     totals = {}
     for rounds in range(2):  # the second round: every player has a presence row already
         for alias in aliases:
-            socket_token = issue_socket_token(alias_id=alias.id)
+            with counting(totals, f"identify (REST, returning player), round {rounds + 1}"):
+                params = {"service": "costs", "identifier": alias.identifier}
+                response = client.get("/v1/players/identify", params, HTTP_AUTHORIZATION=f"Bearer {token}")
+                assert response.status_code == 200, response.content
+                socket_token = response.json()["socketToken"]
             with counting(totals, f"ticket (REST), round {rounds + 1}"):
                 response = client.post("/v1/socket-tickets", HTTP_AUTHORIZATION=f"Bearer {token}")
             ticket = response.json()["ticket"]
