@@ -66,7 +66,7 @@ def run(players):
     from presence import realtime as presence_realtime
     from presence import services as presence_services
 
-    game = get_or_create_game(name=f"costs-{uuid.uuid4().hex[:8]}")
+    game, _ = get_or_create_game(name=f"costs-{uuid.uuid4().hex[:8]}")
     _, token = create_access_key(game=game, scopes=["*"])
     made = Player.objects.bulk_create([Player(game=game) for _ in range(players)])
     aliases = PlayerAlias.objects.bulk_create(
