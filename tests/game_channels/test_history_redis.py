@@ -2,7 +2,6 @@
 channel whoever sends, a member who was away recovers exactly what it missed, deleting a channel
 deletes its history, and an emptied store starts a new epoch."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,7 +21,7 @@ def history_keys(channel_id):
 
 @pytest.fixture
 def store():
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client = redis.Redis.from_url(settings.REDIS_CACHE_URL)  # where history lives (REDIS_URL by default)
     yield client
     client.close()
 
