@@ -32,6 +32,7 @@ from talo_project.rest.validation import (
     is_str,
     json_body,
     number_id,
+    NAME_LENGTH,
 )
 from talo_project.values import NOT_SUPPLIED
 MAX_STORAGE_KEYS = 50
@@ -40,8 +41,8 @@ NOT_OWNER = "This player is not the owner of the channel"
 NOT_MEMBER = "This player is not a member of the channel"
 
 
-def _prop_filter(request):
-    return request.query_params.get("propKey") or None, request.query_params.get("propValue")
+def _prop_filter(validator, request):
+    return validator.query(request, "propKey") or None, validator.query(request, "propValue")
 
 
 # --- loading, in the precedence order ---------------------------------------------------------
@@ -81,12 +82,13 @@ class ChannelsView(APIView):
         """6.1: public channels, most messages first, paginated."""
         validator = Validator()
         page = validator.page(request)
+        prop_key, prop_value = _prop_filter(validator, request)
+        search = validator.query(request, "search") or None
         validator.done()
         require_scopes(request, READ)
-        prop_key, prop_value = _prop_filter(request)
         channels = selectors.public_channels(
             game_id=request.auth.game_id,
-            search=request.query_params.get("search") or None,
+            search=search,
             prop_key=prop_key,
             prop_value=prop_value,
             include_dev_data=_include_dev_data(request),
@@ -101,7 +103,7 @@ class ChannelsView(APIView):
         body = json_body(request)
         validator = Validator()
         validator.check(lambda: alias_id_header(request))
-        name = validator.required(body, "name", "string", is_str)
+        name = validator.required(body, "name", "string", is_str, max_length=NAME_LENGTH)
         props = validator.props(body, nullable=False)
         flags = {
             field: validator.optional(body, wire_name, "boolean", is_bool)
@@ -127,10 +129,10 @@ class SubscriptionsView(APIView):
         """6.3: the caller's channels, private ones included, no pagination."""
         validator = Validator()
         validator.check(lambda: alias_id_header(request))
+        prop_key, prop_value = _prop_filter(validator, request)
         validator.done()
         require_scopes(request, READ)
         alias = load_alias(request, alias_id_header(request))
-        prop_key, prop_value = _prop_filter(request)
         channels = selectors.subscribed_channels(
             alias=alias, prop_key=prop_key, prop_value=prop_value, include_dev_data=_include_dev_data(request)
         )
@@ -154,7 +156,7 @@ class ChannelView(APIView):
         channel_id = validator.coerced_id("id", channel_id)
         validator.check(lambda: alias_id_header(request))
         changes = {
-            "name": validator.optional(body, "name", "string", is_str),
+            "name": validator.optional(body, "name", "string", is_str, max_length=NAME_LENGTH),
             "props": validator.props(body, nullable=True),
             "owner_alias_id": validator.optional(
                 body, "ownerAliasId", "number", lambda value: value is None or is_number(value)
@@ -243,7 +245,7 @@ def _member_filters(validator, request):
     filters = {}
     page = validator.page(request)
     for name in MEMBER_FILTERS:
-        value = request.query_params.get(name)
+        value = validator.query(request, name)
         if value is None:
             continue
         if name in ("playerId", "playerGroupId"):
@@ -254,7 +256,7 @@ def _member_filters(validator, request):
                 continue
         elif name == "aliasId":
             try:
-                value = int(value)
+                value = number_id(int(value))
             except ValueError:
                 validator.error(name, NOT_A_NUMBER)
                 continue
@@ -275,14 +277,15 @@ class MembersView(APIView):
 
 
 def _prop_key(validator, request):
-    value = request.query_params.get("propKey")
-    if value is None:
+    if "propKey" not in request.query_params:
         validator.error("propKey", "propKey is missing from the request query")
-    return value
+    return validator.query(request, "propKey")
 
 
 def _prop_keys(validator, request):
-    keys = request.query_params.getlist("propKeys")
+    keys = validator.query_list(request, "propKeys")
+    if keys is None:
+        return []
     if not keys:
         validator.error("propKeys", "propKeys is missing from the request query")
     elif len(keys) > MAX_STORAGE_KEYS:

@@ -1,11 +1,12 @@
 """Players on the socket runtime (docs/architecture.md): who may connect (tickets), signed
-requests, player-to-subscriber broadcasts, and the sweep that closes the sockets of revoked keys
-(docs/socket.md §2, §8, §9.3; docs/differences.md row 10)."""
+requests, player-to-subscriber broadcasts, and closing the sockets of revoked or deleted keys: at
+once when a key is deleted, and by the sweep (docs/socket.md §2, §8, §9.3, §13; docs/differences.md row 10)."""
 
 import asyncio
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models.signals import post_delete
 
 from players import key_cache, selectors, signatures, tickets
 from players.models import AccessKey
@@ -43,6 +44,12 @@ def forget_cached_keys(group):
 
 async def redeem(ticket):
     return await run_work(tickets.redeem_ticket, ticket)
+    # However a key goes (the admin's Delete, its game deleted), its sockets go with it.
+    post_delete.connect(key_deleted, sender=AccessKey, dispatch_uid="players.realtime.key_deleted")
+
+
+def key_deleted(sender, instance, **kwargs):
+    events.publish_close(key_group(instance.id), CLOSE_TICKET_REFUSED)
 
 
 async def signature_valid(connection, signature, json_text):
@@ -67,7 +74,9 @@ async def broadcast(connection, payload):
 
 
 def revoked_key_ids(key_ids):
-    return set(AccessKey.objects.filter(id__in=key_ids, revoked_at__isnull=False).values_list("id", flat=True))
+    """The keys of `key_ids` that are revoked or no longer exist."""
+    live = AccessKey.objects.filter(id__in=key_ids, revoked_at__isnull=True).values_list("id", flat=True)
+    return set(key_ids) - set(live)
 
 
 async def close_revoked(hub):

@@ -31,7 +31,9 @@ from talo_project.rest.validation import (
     is_int,
     is_str,
     json_body,
+    number_id,
     route_id,
+    NAME_LENGTH,
 )
 from talo_project.values import NOT_SUPPLIED
 
@@ -115,8 +117,8 @@ class RelationshipsView(APIView):
     def post(self, request):
         alias_id = alias_id_header(request)
         body, validator = json_body(request), Validator()
-        subscribed_to_id = validator.required(body, "aliasId", "number", is_int)
-        if body.get("relationshipType") not in RELATIONSHIP_TYPES:
+        subscribed_to_id = number_id(validator.required(body, "aliasId", "number", is_int, invalid=0))
+        if not is_str(body.get("relationshipType")) or body["relationshipType"] not in RELATIONSHIP_TYPES:
             validator.error("relationshipType", RELATIONSHIP_TYPE_MESSAGE)
         validator.done()
         require_scopes(request, WRITE_PLAYER_RELATIONSHIPS)
@@ -177,6 +179,7 @@ class RelationshipListView(APIView):
 # --- Talo player authentication (docs/rest.md §5.4) ---------------------------------------------
 
 AUTH_SCOPES = (READ_PLAYERS, WRITE_PLAYERS)
+PASSWORD_LENGTH = 1024  # hashed, never stored as sent; bounded for the hashing's sake
 
 
 def _session_response(result):
@@ -189,8 +192,8 @@ def _session_response(result):
 
 def _credentials(request, validator):
     body = json_body(request)
-    identifier = validator.required(body, "identifier", "string", is_str)
-    password = validator.required(body, "password", "string", is_str)
+    identifier = validator.required(body, "identifier", "string", is_str, max_length=NAME_LENGTH)
+    password = validator.required(body, "password", "string", is_str, max_length=PASSWORD_LENGTH)
     with_refresh = validator.optional(body, "withRefresh", "boolean", is_bool)
     return body, identifier, password, with_refresh is True
 
@@ -199,7 +202,7 @@ class RegisterView(APIView):
     def post(self, request):
         validator = Validator()
         body, identifier, password, with_refresh = _credentials(request, validator)
-        email = validator.optional(body, "email", "string", is_str)
+        email = validator.optional(body, "email", "string", is_str, max_length=NAME_LENGTH)
         verification_enabled = validator.optional(body, "verificationEnabled", "boolean", is_bool)
         validator.done()
         require_scopes(request, *AUTH_SCOPES)

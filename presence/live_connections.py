@@ -3,9 +3,9 @@ a player goes offline when its last identified connection closes, on any process
 
 With Redis (`REDIS_CACHE_URL`, by default `REDIS_URL`), each player has a Redis hash `<prefix>:presence:<player id>` mapping the
 connection ids that identified as one of its aliases to an expiry time. Each server process
-refreshes the expiry of its own open connections every `PRESENCE_TTL / 3` seconds, so the entries
-of a process that died vanish within `PRESENCE_TTL` and the presence sweep sets those players
-offline. Without Redis there is one server process, and the registry is that process's memory,
+refreshes the entries of its own open connections every `PRESENCE_TTL / 3` seconds — recreating
+any that were lost with a restarted Redis — so the entries of a process that died vanish within
+`PRESENCE_TTL` and the presence sweep sets those players offline. Without Redis there is one server process, and the registry is that process's memory,
 with the same expiry.
 
 The callers hold the player's presence row lock around every removal here and the offline write
@@ -42,14 +42,6 @@ end
 return {live, dead}
 """
 
-# KEYS[1] the hash; ARGV[1] connection id, ARGV[2] new expiry. Only an entry that still exists is
-# refreshed: a connection removed meanwhile must not come back.
-_REFRESH = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-end
-return 0
-"""
 
 
 def ttl():
@@ -63,7 +55,6 @@ class RedisRegistry:
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
         self.remove_and_count = self.client.register_script(_REMOVE_AND_COUNT)
-        self.refresh_script = self.client.register_script(_REFRESH)
 
     def _key(self, player_id):
         return f"{self.prefix}:presence:{player_id}"
@@ -100,10 +91,15 @@ class RedisRegistry:
         return bool(self.client.set(f"{self.prefix}:presence-sweep:{period_ms}", "1", nx=True, px=period_ms))
 
     def refresh(self, entries):
+        """Set the entries of live connections, recreating any that were lost (a Redis restart
+        empties the registry while the sockets stay open). Never a closed connection's: `entries`
+        are taken from the open connections, and a connection's removal runs after any refresh
+        queued before it closed (one upkeep thread, in order: sockets.upkeep)."""
         expiry = time.time() + ttl()
         pipe = self.client.pipeline(transaction=False)
         for player_id, connection_id in entries:
-            self.refresh_script(keys=[self._key(player_id)], args=[connection_id, expiry], client=pipe)
+            pipe.hset(self._key(player_id), connection_id, expiry)
+            pipe.expire(self._key(player_id), HASH_TTL_SECONDS)
         pipe.execute()
 
 
@@ -149,9 +145,7 @@ class LocalRegistry:
         expiry = time.time() + ttl()
         with self.lock:
             for player_id, connection_id in entries:
-                live = self.connections.get(player_id)
-                if live is not None and connection_id in live:
-                    live[connection_id] = expiry
+                self.connections.setdefault(player_id, {})[connection_id] = expiry
 
 
 @cache

@@ -11,7 +11,14 @@ from players.scopes import READ_PLAYER_PRESENCE, WRITE_PLAYER_PRESENCE
 from players.serializers import serialize_presence
 from presence import services
 from talo_project.errors import NotFound, ValidationFailed
-from talo_project.rest.validation import Validator, alias_id_header, is_bool, is_str, json_body
+from talo_project.rest.validation import (
+    CUSTOM_STATUS_LENGTH,
+    Validator,
+    alias_id_header,
+    is_bool,
+    is_str,
+    json_body,
+)
 
 
 class PresenceView(APIView):
@@ -32,7 +39,7 @@ class PresenceUpdateView(APIView):
         alias_id = alias_id_header(request)
         body, validator = json_body(request), Validator()
         online = validator.optional(body, "online", "boolean", is_bool)
-        custom_status = validator.optional(body, "customStatus", "string", is_str)
+        custom_status = validator.optional(body, "customStatus", "string", is_str, max_length=CUSTOM_STATUS_LENGTH)
         validator.done()
         require_scopes(request, WRITE_PLAYER_PRESENCE)
         alias = load_alias(request, alias_id)

@@ -11,6 +11,7 @@ from django.conf import settings
 from sockets import metrics
 from sockets.rate_limit import RateLimiter
 from sockets.server_socket import server_socket, text_frame
+from sockets.wire import encodable
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class Connection:
             metrics.frames_sent[metrics.response_name(text)] += 1
         if self._socket is None:
             self.frames_out += 1
-            await self._consumer.base_send({"type": "websocket.send", "text": text})
+            await self._consumer.base_send({"type": "websocket.send", "text": encodable(text)})
         elif self._socket.write(frame or text_frame(text)):
             self.frames_out += 1
             self._guard_backlog()

@@ -32,6 +32,14 @@ class SocketConsumer(AsyncWebsocketConsumer):
     connection = None
     hub = None
 
+    async def __call__(self, scope, receive, send):
+        # Whatever ends the handler (a close, an exception, a cancellation by the server), the
+        # connection leaves the hub, its counters go down and the close hooks run.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._clean_up()
+
     async def dispatch(self, message):
         # Channels >= 4.2 hops to a thread before every event to close stale database
         # connections. Our database work runs in database_sync_to_async, which does that itself,
@@ -56,6 +64,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         self.hub = hub
         # An option is on only when its parameter is exactly "1" (docs/extensions.md §X1.1).
         options = frozenset(name for name in registry.connection_options if query.get(name, [""])[0] == "1")
+        # Set before registering: _clean_up undoes a partial register.
         self.connection = Connection(self, grant, client_ip, options)
         await hub.register(self.connection)
         metrics.totals["connections_opened"] += 1
@@ -75,15 +84,30 @@ class SocketConsumer(AsyncWebsocketConsumer):
             # docs/differences.md row 5; the server's own frame limit normally closes first.
             connection.close_socket(CLOSE_MESSAGE_TOO_BIG)
             return
-        await router.handle_frame(connection, text_data)
+        try:
+            await router.handle_frame(connection, text_data)
+        except Exception:
+            # The router answers every failure itself; this is the last guard of the handler.
+            router.log_failure(connection, "a frame")
 
     async def disconnect(self, code):
         if self.connection is not None:
             metrics.closed(code)
-            self.connection.closed = True
-            await self.hub.unregister(self.connection)
-            for hook in registry.close_hooks:
-                try:
-                    await hook(self.connection)
-                except Exception:
-                    logger.exception("socket: a close hook failed (key %s)", self.connection.grant.key_id)
+        await self._clean_up()
+
+    async def _clean_up(self):
+        """Once per connection: leave the hub (groups, per-key and per-IP counters), then the
+        apps' close hooks (presence)."""
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        connection.closed = True
+        try:
+            await self.hub.unregister(connection)
+        except Exception:
+            logger.exception("socket: leaving the hub failed (%s)", router.describe(connection))
+        for hook in registry.close_hooks:
+            try:
+                await hook(connection)
+            except Exception:
+                logger.exception("socket: a close hook failed (%s)", router.describe(connection))

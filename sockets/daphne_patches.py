@@ -12,13 +12,17 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
    1 MiB, 30 s; its command line sets them after the factory is made, so they are applied last).
 4. Pings go out after PING_INTERVAL seconds of silence (daphne's default: 20) and a socket is never
    closed for its age (daphne's default: after 24 h) (docs/socket.md §6).
+5. With `--proxy-headers` it believes X-Forwarded-For from any peer; we believe it only from
+   TALO_TRUSTED_PROXIES (uvicorn's `forwarded_allow_ips`), for HTTP and WebSocket alike.
 
 And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
 
+import ipaddress
 import time
 
 from daphne.access import AccessLogGenerator
+from daphne import http_protocol, ws_protocol
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 
@@ -65,11 +69,37 @@ def _check_timeouts(self):
         self.last_ping = time.time()
 
 
+def trusted_peer(networks):
+    """A predicate: is this peer address one of `networks` (addresses or CIDR networks)?"""
+    parsed = [ipaddress.ip_network(network, strict=False) for network in networks]
+
+    def trusted(address):
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in parsed)
+
+    return trusted
+
+
+def _from_trusted_proxies_only(parse, trusted):
+    def parse_from_trusted(headers, address_header, port_header, proto_header, original_addr=None, original_scheme=None):
+        if not original_addr or not trusted(original_addr[0]):
+            return original_addr, original_scheme
+        return parse(headers, address_header, port_header, proto_header, original_addr, original_scheme)
+
+    return parse_from_trusted
+
+
 def install():
     WebSocketProtocol.handle_reply = _handle_reply
     WebSocketProtocol.check_timeouts = _check_timeouts
     WebSocketFactory.__init__ = _factory_init
     WebSocketFactory.setProtocolOptions = _set_protocol_options
+    trusted = trusted_peer(settings.TRUSTED_PROXIES)
+    for module in (http_protocol, ws_protocol):
+        module.parse_x_forwarded_for = _from_trusted_proxies_only(module.parse_x_forwarded_for, trusted)
 
 
 def skip_in_access_log(skip):

@@ -51,3 +51,12 @@ class RequestError(Exception):
 
     def frame(self, req):
         return error_frame(self.code, req, cause=str(self) if self.code == LISTENER_ERROR else None)
+
+
+class FrameTooLarge(RequestError):
+    """A change whose push frame would be larger than the socket frame limit (MAX_FRAME_BYTES):
+    refused before it is written, so that no write can make the server send a frame it would not
+    accept itself (docs/differences.md row 12). REST answers it 400 with this message."""
+
+    def __init__(self, limit):
+        super().__init__(f"This change would make a socket message larger than {limit} bytes")

@@ -12,9 +12,11 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from sockets import wire
+from sockets.errors import FrameTooLarge
 from sockets.hub import EVERY_PROCESS, alias_group, game_group, server_loop
 from sockets.layers import LocalChannelLayer
 
@@ -44,7 +46,13 @@ async def apublish(event):
 
 
 def publish(event):
-    """Send an event to its group from synchronous code, once the current transaction commits."""
+    """Send an event to its group from synchronous code, once the current transaction commits.
+    An event whose frame is over the frame limit raises FrameTooLarge, inside the transaction of
+    the change that caused it (which is then rolled back)."""
+    text = event.get("text")
+    limit = settings.TALO_SOCKET["MAX_FRAME_BYTES"]
+    if text is not None and len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit:
+        raise FrameTooLarge(limit)
     transaction.on_commit(lambda: _send(event))
 
 

@@ -95,8 +95,14 @@ class Hub:
                 counter[name] -= 1
                 if counter[name] <= 0:
                     del counter[name]
-        for group in list(connection.groups):
-            await self.leave(connection, group)
+        # Local membership first, all of it: a channel-layer failure below must not leave the
+        # closed connection in a group.
+        emptied = [group for group in list(connection.groups) if self._leave_locally(connection, group)]
+        for group in emptied:
+            try:
+                await self._sync_subscription(group)
+            except Exception:
+                logger.exception("hub: leaving %s on the channel layer failed", group)
 
     async def join(self, connection, group):
         connection.groups.add(group)
@@ -105,14 +111,20 @@ class Hub:
             await self._sync_subscription(group)
 
     async def leave(self, connection, group):
+        if self._leave_locally(connection, group):
+            await self._sync_subscription(group)
+
+    def _leave_locally(self, connection, group):
+        """Drop the connection from the group here; True when that emptied the group."""
         connection.groups.discard(group)
         members = self.members.get(group)
         if members is None:
-            return
+            return False
         members.pop(connection, None)
-        if not members:
-            del self.members[group]
-            await self._sync_subscription(group)
+        if members:
+            return False
+        del self.members[group]
+        return True
 
     async def _sync_subscription(self, group):
         # Serialised, and decided under the lock from the registry as it is then, so that a join

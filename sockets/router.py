@@ -31,12 +31,13 @@ async def handle_frame(connection, text):
         await connection.deliver(HEARTBEAT)
         return
 
-    signature = None
-    json_text = text
-    if connection.grant.verify_requests and "\n" in text:
-        signature, _, json_text = text.partition("\n")
     req = errors.UNKNOWN_REQ
+    failure = errors.ROUTING_ERROR  # what an unexpected exception is answered as, by step (§5)
     try:
+        signature = None
+        json_text = text
+        if connection.grant.verify_requests and "\n" in text:
+            signature, _, json_text = text.partition("\n")
         try:
             envelope = wire.loads(json_text)
         except wire.InvalidJSON:
@@ -54,33 +55,49 @@ async def handle_frame(connection, text):
             if signature is None or not await registry.signature_valid(connection, signature, json_text):
                 await _error(connection, errors.INVALID_SIGNATURE, req)
                 return
-    except Exception:
-        logger.exception("socket: routing failed")
-        await _error(connection, errors.ROUTING_ERROR, req)
-        return
 
-    if request.requires_player and connection.alias_id is None:
-        await _error(connection, errors.NO_PLAYER_FOUND, req)
-        return
-    if not connection.has_scope(request.scope):
-        message = errors.missing_scopes_message([request.scope])
-        await _error(connection, errors.MISSING_ACCESS_KEY_SCOPES, req, message=message)
-        return
-    data = envelope["data"]
-    try:
-        payload = request.schema.validate(data)
-    except schemas.SchemaError:
-        await _error(connection, errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data))
-        return
-    try:
-        await request.handler(connection, payload)
-    except errors.RequestError as exc:
-        metrics.errors[exc.code] += 1
-        await connection.deliver(exc.frame(req))
+        failure = errors.LISTENER_ERROR
+        if request.requires_player and connection.alias_id is None:
+            await _error(connection, errors.NO_PLAYER_FOUND, req)
+            return
+        if not connection.has_scope(request.scope):
+            message = errors.missing_scopes_message([request.scope])
+            await _error(connection, errors.MISSING_ACCESS_KEY_SCOPES, req, message=message)
+            return
+        data = envelope["data"]
+        failure = errors.INVALID_MESSAGE_DATA  # without its cause if that cannot be written
+        try:
+            payload = request.schema.validate(data)
+        except schemas.SchemaError:
+            await _error(connection, errors.INVALID_MESSAGE_DATA, req, cause=wire.js_dumps(data))
+            return
+        failure = errors.LISTENER_ERROR
+        try:
+            await request.handler(connection, payload)
+        except errors.RequestError as exc:
+            metrics.errors[exc.code] += 1
+            await connection.deliver(exc.frame(req))
     except Exception:
-        # Never a library's text or a stack trace to a client (docs/differences.md row 6).
-        logger.exception("socket: %s handler failed", req)
-        await _error(connection, errors.LISTENER_ERROR, req, cause=UNEXPECTED_CAUSE)
+        # Whatever failed, the connection lives on (docs/socket.md §5): logged once, answered
+        # with the step's generic error — never a library's text or a stack trace (docs/differences.md row 6).
+        log_failure(connection, req)
+        try:
+            await _error(connection, failure, req, cause=UNEXPECTED_CAUSE if failure == errors.LISTENER_ERROR else None)
+        except Exception:
+            logger.exception("socket: could not answer a failed frame (%s)", describe(connection))
+
+
+def describe(connection):
+    """The ids that name a connection in the log."""
+    grant = connection.grant
+    return (
+        f"connection {connection.connection_id}, key {grant.key_id}, game {grant.game_id}, "
+        f"alias {connection.alias_id}, ip {connection.client_ip}"
+    )
+
+
+def log_failure(connection, req):
+    logger.exception("socket: %s failed (%s)", req, describe(connection))
 
 
 def _envelope_request(envelope):

@@ -12,6 +12,8 @@ uses ASGI send.
 
 import struct
 
+from sockets.wire import encodable
+
 from daphne.ws_protocol import WebSocketProtocol as DaphneProtocol
 from twisted.internet.tcp import Connection as TwistedTCP
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol as UvicornProtocol
@@ -21,7 +23,10 @@ _FIN_TEXT = 0x81
 
 def text_frame(text):
     """An unmasked, final WebSocket text frame carrying `text` (RFC 6455 §5.2)."""
-    payload = text.encode()
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: never written as invalid UTF-8
+        payload = encodable(text).encode()
     length = len(payload)
     if length < 126:
         return bytes((_FIN_TEXT, length)) + payload

@@ -4,6 +4,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
+from talo_project import deployment  # noqa: E402
+
+# Before the application loads its middleware (WhiteNoise reads DEBUG's conveniences then).
+# `manage.py serve` names the address it listens on; any other ASGI server is checked without one.
+deployment.prepare(os.environ.get("TALO_SERVE_HOST"))
+
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
@@ -11,7 +17,6 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from presence.processes import start_heartbeat  # noqa: E402
 from sockets import live  # noqa: E402
 from sockets.consumer import SocketConsumer  # noqa: E402
-
 live.serving = True  # static files: WhiteNoise, in settings.MIDDLEWARE
 start_heartbeat()
 # Any path is a socket path (docs/socket.md §1): only the ticket in the query string matters.

@@ -2,7 +2,11 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+
+from talo_project.rest.exceptions import SERVICE_UNAVAILABLE, UNAVAILABLE
+from talo_project.rest.parsers import BODY_TOO_LARGE
 
 CORS_PATHS = ("/v1/", "/public/health")
 
@@ -58,10 +62,16 @@ class RateLimitMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith("/v1/") and request.method != "OPTIONS":
+        # Every /v1 request counts, OPTIONS too: only a CORS preflight is answered before this
+        # (CorsMiddleware), and anything else goes on to authenticate the key.
+        if path.startswith("/v1/"):
             auth = path.startswith(AUTH_PATHS)
             limit = settings.TALO_REST["RATE_LIMIT_AUTH" if auth else "RATE_LIMIT"]
-            if limit and self._over_limit("auth" if auth else "default", request.META.get("REMOTE_ADDR", ""), limit):
+            try:
+                over = limit and self._over_limit("auth" if auth else "default", request.META.get("REMOTE_ADDR", ""), limit)
+            except UNAVAILABLE:
+                return JsonResponse(SERVICE_UNAVAILABLE, status=503, headers={"Retry-After": "5"})
+            if over:
                 response = JsonResponse({"message": "Too Many Requests"}, status=429)
                 response["Retry-After"] = str(settings.TALO_REST["RATE_LIMIT_WINDOW"])
                 return response
@@ -76,3 +86,30 @@ class RateLimitMiddleware:
             cache.add(key, 1, settings.TALO_REST["RATE_LIMIT_WINDOW"])
             count = 1
         return count > limit
+
+
+class BodyLimitMiddleware:
+    """README "Security": a /v1 body over TALO_REST["MAX_BODY_BYTES"] is answered 413 before
+    anything reads it (a chunked body is read up to the limit: DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/v1/") and self._too_large(request):
+            return JsonResponse({"message": BODY_TOO_LARGE}, status=413)
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_large(request):
+        length = request.META.get("CONTENT_LENGTH")
+        if length:
+            try:
+                return int(length) > settings.TALO_REST["MAX_BODY_BYTES"]
+            except ValueError:
+                return True
+        try:
+            request.body  # no length given: Django stops reading at the limit
+        except RequestDataTooBig:
+            return True
+        return False

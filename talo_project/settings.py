@@ -21,13 +21,18 @@ def env_int(name, default):
     return default if value in (None, "") else int(value)
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-secret-key-change-me"
-if not DEBUG and "DJANGO_SECRET_KEY" not in os.environ:
-    raise RuntimeError("DJANGO_SECRET_KEY must be set when DEBUG is off")
+# Secure by default (README "Security"): DEBUG is off unless asked for. `manage.py serve` on a
+# loopback address without DJANGO_SECRET_KEY is local development and turns it on itself
+# (talo_project.deployment); a server that is not in development mode refuses to start without a
+# real secret key and ALLOWED_HOSTS.
+DEBUG = env_bool("DEBUG", False)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 # Encrypts secrets stored in the database (verification keys); defaults to a key derived from SECRET_KEY.
 TALO_ENCRYPTION_KEY = os.environ.get("TALO_ENCRYPTION_KEY", "")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*" if DEBUG else "").split(",") if h.strip()]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+# Error reports (the DEBUG page, mailed reports) never show a setting that can hold a credential.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "talo_project.deployment.CredentialFilter"
 
 INSTALLED_APPS = [
     "daphne",
@@ -60,6 +65,8 @@ MIDDLEWARE = [
     # hopping to a thread and back for each of their hooks: 17 hops per REST request instead of 3.
     # Still before authentication (DRF authenticates in the view).
     "talo_project.middleware.RateLimitMiddleware",
+    # A /v1 body over the limit is answered 413 before anything reads it (README "Security").
+    "talo_project.middleware.BodyLimitMiddleware",
 ]
 # Talo strips trailing slashes instead of redirecting; never redirect to add one.
 APPEND_SLASH = False
@@ -108,7 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("DATABASE_POOL_SIZE", 16),
-        "timeout": 30,
+        # Seconds a request waits for a connection; also how long it takes to answer 503 while
+        # PostgreSQL is unreachable.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,6 +160,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
+
+# `manage.py serve --proxy-headers` believes X-Forwarded-For only from these addresses or networks.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TALO_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()]
 
 # --- Socket -------------------------------------------------------------------------------
 TALO_SOCKET = {
@@ -199,11 +211,14 @@ TALO_CHANNEL_HISTORY = {
 
 # --- REST ---------------------------------------------------------------------------------
 TALO_REST = {
+    # Bodies of /v1 requests over this many bytes are answered 413 (README "Security").
+    "MAX_BODY_BYTES": env_int("TALO_REST_MAX_BODY_BYTES", 256 * 1024),
     # docs/rest.md §2.7: requests per client IP per window; 0 turns a limit off.
     "RATE_LIMIT": env_int("TALO_REST_RATE_LIMIT", 100),
     "RATE_LIMIT_AUTH": env_int("TALO_REST_RATE_LIMIT_AUTH", 20),
     "RATE_LIMIT_WINDOW": env_int("TALO_REST_RATE_LIMIT_WINDOW", 60),
 }
+DATA_UPLOAD_MAX_MEMORY_SIZE = TALO_REST["MAX_BODY_BYTES"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["players.authentication.AccessKeyAuthentication"],
     # Talo's order (docs/rest.md §2.2): access key, then the player's session, then the signature.
@@ -214,7 +229,8 @@ REST_FRAMEWORK = {
     ],
     # DRF's renderer is already compact with non-ASCII raw, as Talo's JSON is.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON with the socket's rules: JavaScript semantics, bounded nesting, no lone surrogates.
+    "DEFAULT_PARSER_CLASSES": ["talo_project.rest.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "talo_project.rest.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
+from django.conf import settings
 from django.db import connection
 
 from bench.harness import ROOT, SERVERS, LoopbackProcess, free_port, read_log, serve_command
@@ -25,14 +26,25 @@ __all__ = [
 
 
 # The suite drives REST hard from one IP (Talo's tests run without the REST limiter too; its own
-# test starts a server with small limits), and revocation sweeps run every second.
-TEST_DEFAULTS = {"TALO_REVOCATION_SWEEP_SECONDS": 1, "TALO_REST_RATE_LIMIT": 0, "TALO_REST_RATE_LIMIT_AUTH": 0}
+# test starts a server with small limits), and revocation sweeps run every second. The servers run
+# as deployed: DEBUG off, a secret key, ALLOWED_HOSTS (README "Security"; tests/test_deployment.py
+# starts the development mode itself).
+TEST_DEFAULTS = {
+    "TALO_REVOCATION_SWEEP_SECONDS": 1,
+    "TALO_REST_RATE_LIMIT": 0,
+    "TALO_REST_RATE_LIMIT_AUTH": 0,
+    "DEBUG": "0",
+    "DJANGO_SECRET_KEY": "tests-only-secret-key-0123456789abcdef",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
 
 
 def server_env(**overrides):
     """The environment of a server process that shares the test process's database and Redis."""
     env = dict(os.environ)
     env.update({key: str(value) for key, value in TEST_DEFAULTS.items()})
+    # Secrets the tests encrypt in this process (verification keys) decrypt in the servers.
+    env.setdefault("TALO_ENCRYPTION_KEY", settings.TALO_ENCRYPTION_KEY or settings.SECRET_KEY)
     settings_dict = connection.settings_dict
     if settings_dict["ENGINE"].endswith("sqlite3"):
         env.pop("DATABASE_URL", None)

@@ -36,17 +36,28 @@ def identify_player(*, access_key, service, identifier, dev_build, session_token
         try:
             alias = create_player_with_alias(game=game, service=service, identifier=identifier, dev_build=dev_build)
         except IntegrityError:
-            raise ServiceError(
-                f"Player with identifier '{identifier}' already exists", errorCode="IDENTIFIER_TAKEN", field="aliases"
-            ) from None
+            # A concurrent first identify of the same name created it: this caller gets it too.
+            alias = selectors.find_alias(game_id=game.id, service=service, identifier=identifier)
+            if alias is None:
+                raise ServiceError(
+                    f"Player with identifier '{identifier}' already exists", errorCode="IDENTIFIER_TAKEN", field="aliases"
+                ) from None
+            alias = _seen(game, alias)
     else:
-        now = timezone.now()
-        PlayerAlias.objects.filter(id=alias.id).update(last_seen_at=now)
-        Player.objects.filter(id=alias.player_id).update(last_seen_at=now)
-        alias.last_seen_at = alias.player.last_seen_at = now
-        if update_player_groups(player=alias.player):
-            alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
+        alias = _seen(game, alias)
     return alias, issue_socket_token(alias_id=alias.id)
+
+
+def _seen(game, alias):
+    """An existing alias identified again: last seen now, its groups re-evaluated (reloaded only
+    when a membership changed)."""
+    now = timezone.now()
+    PlayerAlias.objects.filter(id=alias.id).update(last_seen_at=now)
+    Player.objects.filter(id=alias.player_id).update(last_seen_at=now)
+    alias.last_seen_at = alias.player.last_seen_at = now
+    if update_player_groups(player=alias.player):
+        alias = selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    return alias
 
 
 def create_player_with_alias(*, game, service, identifier, dev_build):

@@ -13,6 +13,7 @@ from sockets.connection import CLOSE_TICKET_REFUSED
 from sockets.events import publish_close, publish_forget
 from sockets.hub import game_group, key_group
 from talo_project.errors import NotFound, ServiceError
+from talo_project.rest.validation import digits
 
 TOKEN_PREFIX = "tk"
 
@@ -25,9 +26,9 @@ def parse_token(token):
     """The key id a token names, or None when the token is not one of ours."""
     prefix, _, rest = token.partition("_")
     key_id, _, secret = rest.partition("_")
-    if prefix != TOKEN_PREFIX or not key_id.isdigit() or len(key_id) > 18 or not secret:
+    if prefix != TOKEN_PREFIX or not secret:
         return None
-    return int(key_id)
+    return digits(key_id)  # ASCII digits only: "²".isdigit() is true, int("²") raises
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import uuid
 from players import selectors, sessions
 from players.models import PlayerAuth
 from talo_project.errors import ServiceError
+from talo_project.rest.validation import digits
 
 MISSING_SESSION = ("The x-talo-session header is required for this player", "MISSING_SESSION")
 INVALID_SESSION = ("The x-talo-session header is invalid", "INVALID_SESSION")
@@ -37,7 +38,7 @@ def check_request_session(*, game_id, alias_header, player_header, token):
     """The x-talo-session check of every request naming a player: needed when the alias or player
     named by the headers belongs to a player with a `talo` alias; valid when it verifies with that
     player's session key and names exactly both headers."""
-    alias_id = int(alias_header) if alias_header and alias_header.isascii() and alias_header.isdigit() else None
+    alias_id = digits(alias_header) if alias_header else None
     player_id = uuid_or_none(player_header)
     if alias_id is None and player_id is None:
         return

@@ -2,12 +2,15 @@
 (docs/objects.md §11)."""
 
 ITEMS_PER_PAGE = 50
+# No table holds this many pages; a later page is as empty as this one, and its offset would not
+# fit the database's 64-bit OFFSET (docs/rest.md §2.9).
+MAX_PAGE = 10**15
 
 
 def paginate(queryset, page):
     """(items of page `page`, the total count, whether this is the last page). One extra row is
     read to tell the last page."""
-    start = page * ITEMS_PER_PAGE
+    start = min(page, MAX_PAGE) * ITEMS_PER_PAGE
     rows = list(queryset[start : start + ITEMS_PER_PAGE + 1])
     return rows[:ITEMS_PER_PAGE], queryset.count(), len(rows) <= ITEMS_PER_PAGE
 

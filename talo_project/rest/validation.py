@@ -1,13 +1,27 @@
 """Request validation with Talo's (zod's) wording (docs/rest.md §2.8).
 
 A view makes one Validator, reads each field through it (every field's errors are collected) and
-calls `done()`, which raises them together as one 400 `{"errors": {field: [message]}}`."""
+calls `done()`, which raises them together as one 400 `{"errors": {field: [message]}}`.
+
+This is the one boundary for untrusted input (docs/rest.md §2.9), shared with the socket's
+payload schemas: every string is checked by `sockets.schemas.text_problem` (no NUL, no lone
+surrogate, at most the length of its column), ids and pages are bounded so that no number reaches
+the database that it cannot hold — identically on SQLite and PostgreSQL."""
 
 import math
 
 from sockets.schemas import is_number  # noqa: F401  (one definition for REST and socket payloads)
+from sockets.schemas import text_problem
 from talo_project.errors import ValidationFailed
 from talo_project.values import NOT_SUPPLIED
+
+# Column lengths of the strings a request stores (docs/rest.md §2.9).
+NAME_LENGTH = 255  # identifiers, services, channel names, emails
+CUSTOM_STATUS_LENGTH = 255
+# The most props one request may send (channel props, channel storage).
+MAX_PROPS = 1024
+# The largest id a row can have (a signed 64-bit column); larger ones find nothing.
+MAX_ID = 2**63 - 1
 
 NOT_A_NUMBER = "Invalid input: expected number, received NaN"
 PROPS_NOT_ARRAY = "Props must be an array"
@@ -73,18 +87,40 @@ class Validator:
         if self.errors:
             raise ValidationFailed(self.errors)
 
-    def required(self, body, name, kind, check, invalid=None):
+    def required(self, body, name, kind, check, invalid=None, max_length=None):
+        """The field's value; a string is also checked for NUL, lone surrogates and `max_length`."""
         value = body.get(name, NOT_SUPPLIED)
         if value is NOT_SUPPLIED or not check(value):
             self.error(name, expected(kind, value))
             return invalid
+        if isinstance(value, str) and not self.text(name, value, max_length):
+            return invalid
         return value
 
-    def optional(self, body, name, kind, check):
+    def optional(self, body, name, kind, check, max_length=None):
         """The field's value, or NOT_SUPPLIED when absent (or invalid: the error is collected)."""
         if name not in body:
             return NOT_SUPPLIED
-        return self.required(body, name, kind, check, invalid=NOT_SUPPLIED)
+        return self.required(body, name, kind, check, invalid=NOT_SUPPLIED, max_length=max_length)
+
+    def text(self, path, value, max_length=None):
+        """True when the string may go on; otherwise its error is collected."""
+        problem = text_problem(value, max_length)
+        if problem is not None:
+            self.error(path, problem)
+        return problem is None
+
+    def query(self, request, name, max_length=None):
+        """An optional query parameter (None when absent or refused)."""
+        value = request.query_params.get(name)
+        if value is None or not self.text(name, value, max_length):
+            return None
+        return value
+
+    def query_list(self, request, name):
+        """Every value of a repeated query parameter; None when any is refused."""
+        values = request.query_params.getlist(name)
+        return values if all([self.text(name, value) for value in values]) else None
 
     def props(self, body, *, nullable, always=False):
         """`props`: an array of {key: string, value: string (or null when updating)} →
@@ -95,16 +131,24 @@ class Validator:
         if not isinstance(items, list):
             self.error("props", PROPS_NOT_ARRAY)
             return NOT_SUPPLIED
+        if len(items) > MAX_PROPS:
+            self.error("props", f"Too big: expected array to have <={MAX_PROPS} items")
+            return NOT_SUPPLIED
         result = []
         for index, prop in enumerate(items):
             if not isinstance(prop, dict):
                 self.error(f"props.{index}", expected("object", prop))
                 continue
             key, value = prop.get("key", NOT_SUPPLIED), prop.get("value", NOT_SUPPLIED)
+            # Lengths are the props' own rejections (docs/objects.md §9), not errors.
             if not isinstance(key, str):
                 self.error(f"props.{index}.key", expected("string", key))
+            else:
+                self.text(f"props.{index}.key", key)
             if not (isinstance(value, str) or (nullable and value is None)):
                 self.error(f"props.{index}.value", expected("string", value))
+            elif value is not None:
+                self.text(f"props.{index}.value", value)
             result.append((key, value))
         return result
 
@@ -118,7 +162,7 @@ class Validator:
         if not value:
             self.error(name, f"Invalid {name}, must be a non-empty string")
             return None
-        return value
+        return value if self.text(name, value, NAME_LENGTH) else None
 
     def page(self, request):
         """`?page=`: z.coerce.number().int().min(0), 0 when absent."""
@@ -168,9 +212,11 @@ def _coerce_number(text):
 
 
 def number_id(value):
-    """A JSON number as an id: one no row can have (1.5) is 0, never truncated."""
+    """A JSON number as an id: one no row can have (1.5, 2**70) is 0, never truncated."""
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 2**63 else 0
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+        return 0
     return value
 
 
@@ -208,4 +254,4 @@ def alias_id_header(request):
         raise ValidationFailed({"x-talo-alias": ["x-talo-alias is missing from the request headers"]})
     if not value.isdigit() or not value.isascii():
         raise ValidationFailed({"x-talo-alias": ["x-talo-alias header must be a numeric string"]})
-    return int(value)
+    return digits(value) or 0  # more digits than any id has: no such player

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
 from tests.servers import serving
-from tests.support import Api
+from tests.support import PRESENCE_UPDATED, Api
 
 FRAMES = int(os.environ.get("TALO_FUZZ_FRAMES", "10000"))
 BATCH = 25
@@ -60,28 +60,75 @@ frames = st.one_of(
     st.binary(max_size=200),
     envelopes.map(lambda e: json.dumps(e).encode()),  # binary frames with JSON
 )
+# Crash attempts (issue 12): JSON-escaped lone surrogates anywhere in an envelope, and nesting on
+# both sides of the bound (docs/differences.md row 12).
+lone_surrogates = st.integers(0xD800, 0xDFFF).map(chr)
+surrogate_frames = st.tuples(envelopes, lone_surrogates, st.sampled_from(["key", "value", "req"])).map(
+    lambda t: json.dumps(
+        {**t[0], "req": "v1.players.identify" + t[1]} if t[2] == "req"
+        else {**t[0], "data": {t[1]: 1} if t[2] == "key" else {"playerAliasId": 1, "socketToken": t[1]}}
+    )
+)
+deep_frames = st.tuples(st.integers(1, 3000), st.sampled_from(["[", '{"a":'])).map(
+    lambda t: '{"req":"v1.players.identify","data":{"x":' + t[1] * t[0] + ("1" if t[1] != "[" else "")
+    + ("]" if t[1] == "[" else "}") * t[0] + "}}"
+)
+crash_frames = surrogate_frames | deep_frames
 # Huge frames, on both sides of the limit; one in some batches (each over the limit costs a reconnect).
 huge_frames = st.integers(MAX_FRAME // 2, MAX_FRAME * 2).map(lambda n: '{"req":"x","data":"' + "y" * n + '"}')
 batches = st.tuples(
     st.lists(frames, min_size=BATCH, max_size=BATCH), st.integers(0, 15), huge_frames
 ).map(lambda t: t[0][: t[1]] + [t[2]] + t[0][t[1]:] if t[1] < 2 else t[0])
+# About every other batch carries one crash attempt, somewhere in it.
+crash_batches = st.tuples(batches, st.integers(0, BATCH), st.none() | crash_frames).map(
+    lambda t: (t[0] if t[2] is None else t[0][: t[1]] + [t[2]] + t[0][t[1]:], t[2] is not None)
+)
 
 
 def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+MAX_DEPTH = 32
+
+
+def too_deep_or_surrogate(value):
+    """What the server refuses as JSON besides JSON.parse's own rules."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in item):
+                return True
+            continue
+        if isinstance(item, dict):
+            stack.extend((key, depth) for key in item)
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def is_string(value):
+    return isinstance(value, str) and "\x00" not in value
+
+
 def payload_valid(req, data):
     if req in ("v1.players.identify", "v1.players.identified"):
         return (
             is_number(data.get("playerAliasId", None))
-            and isinstance(data.get("socketToken"), str)
-            and ("sessionToken" not in data or isinstance(data["sessionToken"], str))
+            and is_string(data.get("socketToken"))
+            and ("sessionToken" not in data or is_string(data["sessionToken"]))
         )
     if req == "v1.channels.message":
         channel = data.get("channel")
-        return isinstance(channel, dict) and is_number(channel.get("id")) and isinstance(data.get("message"), str)
-    return isinstance(data.get("message"), str)
+        return isinstance(channel, dict) and is_number(channel.get("id")) and is_string(data.get("message"))
+    return is_string(data.get("message"))
 
 
 def js_normalise(value):
@@ -110,6 +157,8 @@ def expected(frame, identified):
     try:
         envelope = json.loads(text, parse_constant=_reject)
     except (ValueError, RecursionError):
+        return {"errorCode": "ROUTING_ERROR", "req": "unknown"}
+    if too_deep_or_surrogate(envelope):
         return {"errorCode": "ROUTING_ERROR", "req": "unknown"}
     req = envelope.get("req") if isinstance(envelope, dict) else None
     if not isinstance(req, str) or req not in REQUESTS or not isinstance(envelope.get("data"), dict):
@@ -154,7 +203,9 @@ def _same(a, b):
 
 @pytest.fixture(scope="module")
 def fuzz_server(django_db_setup):
-    with serving("fuzz", TALO_RATE_LIMIT_UNIDENTIFIED=10**9, TALO_RATE_LIMIT_IDENTIFIED=10**9) as process:
+    # A small per-key limit: a connection whose clean-up never ran would soon lock the key out.
+    limits = {"TALO_RATE_LIMIT_UNIDENTIFIED": 10**9, "TALO_RATE_LIMIT_IDENTIFIED": 10**9, "TALO_MAX_CONNECTIONS_PER_KEY": 3}
+    with serving("fuzz", **limits) as process:
         yield process
 
 
@@ -170,20 +221,36 @@ def test_generated_frames_get_the_prescribed_replies(transactional_db, fuzz_serv
     game = api.game()
     token = api.key(game, "read:players")
     alias_id, socket_token = api.player(game)
-    state = {"sockets": {}, "frames": 0}
+    # Sees the fuzzed player come online on each identify and go offline on each close.
+    watcher = api.identified(api.key(game, "read:players", "read:playerPresence"), *api.player(game))
+    state = {"sockets": {}, "frames": 0, "crashes": 0}
+
+    def presence_of_player(online):
+        data = watcher.expect(PRESENCE_UPDATED, timeout=10)["presence"]
+        assert (data["playerAlias"]["id"], data["online"]) == (alias_id, online)
 
     def sock(identified):
         current = state["sockets"].get(identified)
         if current is None:
+            # Admitted: the per-key counter went down for every connection closed before.
             current = api.identified(token, alias_id, socket_token) if identified else api.socket(token)
+            if identified:
+                presence_of_player(True)
             state["sockets"][identified] = current
         return current
+
+    def closed(identified):
+        """The socket is gone: the player goes offline (its clean-up ran, whatever its frames)."""
+        state["sockets"].pop(identified).close()
+        if identified:
+            presence_of_player(False)
 
     before = snapshot()
 
     @settings(max_examples=FRAMES // BATCH, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
-    @given(batch=batches, identified=st.booleans())
+    @given(batch=crash_batches, identified=st.booleans())
     def run(batch, identified):
+        batch, crash_attempt = batch
         connection = sock(identified)
         pending = []
         for frame in batch:
@@ -198,7 +265,7 @@ def test_generated_frames_get_the_prescribed_replies(transactional_db, fuzz_serv
                 connection.send(frame)
                 state["frames"] += 1
                 assert connection.wait_closed()[0] in (want[1], 1006)
-                state["sockets"].pop(identified)
+                closed(identified)
                 connection = sock(identified)
                 continue
             connection.send(frame)
@@ -209,11 +276,16 @@ def test_generated_frames_get_the_prescribed_replies(transactional_db, fuzz_serv
                 check(connection.recv_text(timeout=10), want)
             except ConnectionClosed:
                 raise AssertionError(f"connection closed unexpectedly; server log: {fuzz_server.read_log()}")
+        if crash_attempt:
+            # Back to where it was: the connection closes cleanly and a new one is admitted.
+            state["crashes"] += 1
+            closed(identified)
+            sock(identified).expect_silence()
 
     try:
         run()
     finally:
         api.close()
-    assert state["frames"] >= FRAMES
+    assert state["frames"] >= FRAMES and state["crashes"] > 0
     assert fuzz_server.alive()
     assert snapshot() == before

@@ -82,3 +82,50 @@ def test_processes_recover_after_a_redis_restart(cluster):
     world.join(channel_id, newcomer)
     late = world.socket(newcomer, api=api_b)
     wait_for_delivery(on_a, [on_b, late], channel_id, "newcomer")
+
+
+def test_presence_survives_a_redis_restart(transactional_db, django_db_setup):
+    """Issue 12, finding 6: the live-connection registry is rebuilt from the open sockets after a
+    Redis restart, so a player with open sockets stays online and goes offline with its last one."""
+    import redis as redis_client
+
+    from players.models import PlayerAlias
+
+    server_redis = RedisProcess().start()
+    # Refreshes every second; a player without a live connection would be set offline after 2 s.
+    server = ServerProcess(
+        "presence-restart", REDIS_URL=server_redis.url, TALO_PRESENCE_TTL=3, TALO_PRESENCE_STALE_SECONDS=2
+    ).start()
+    api = Api(server)
+    try:
+        game = api.game()
+        token = api.key(game, "read:players", "read:playerPresence")
+        alias_id, socket_token = api.player(game)
+        player_id = str(PlayerAlias.objects.get(id=alias_id).player_id)
+        sockets = [api.identified(token, alias_id, socket_token) for _ in range(2)]
+        entries = redis_client.Redis.from_url(server_redis.url)
+        key = f"{server.env.get('CACHE_KEY_PREFIX', 'talo')}:presence:{player_id}"
+
+        def online():
+            response = api.rest(token).get(f"/v1/players/presence/{player_id}")
+            assert response.status_code == 200, response.text
+            return response.json()["presence"]["online"]
+
+        assert entries.hlen(key) == 2 and online()
+        port = server_redis.port
+        server_redis.stop()
+        server_redis.port = port
+        server_redis.start()
+        wait_until(lambda: entries.hlen(key) == 2, timeout=15)  # rebuilt from the open sockets
+        time.sleep(4)  # past PRESENCE_STALE_SECONDS: the sweep sees both connections live
+        assert online()
+        sockets[0].close()
+        wait_until(lambda: entries.hlen(key) == 1, timeout=10)  # that close's clean-up ran
+        time.sleep(1.5)  # a refresh and a sweep later
+        assert online()
+        sockets[1].close()
+        wait_until(lambda: not online(), timeout=10)
+    finally:
+        api.close()
+        server.stop()
+        server_redis.stop()

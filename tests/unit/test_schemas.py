@@ -168,3 +168,29 @@ def test_player_broadcast(player_broadcast):
 def test_player_broadcast_refuses(player_broadcast, payload, message):
     with pytest.raises(SchemaError, match=f"^{message}$"):
         player_broadcast.validate(payload)
+
+
+# --- issue 12: the one check of an untrusted string (docs/differences.md row 12) ----------------
+
+
+def test_strings_with_nul_or_lone_surrogates_are_refused():
+    from sockets.schemas import NUL_OR_SURROGATE, String, text_problem
+
+    for text in ("a\x00b", "\x00", "x\ud800", "\udfff"):
+        assert text_problem(text) == NUL_OR_SURROGATE
+        with pytest.raises(SchemaError):
+            String().validate(text)
+    assert text_problem("é\U0001f600 ok") is None
+    assert text_problem("x" * 255, 255) is None
+    assert text_problem("x" * 256, 255) == "Too big: expected string to have <=255 characters"
+    with pytest.raises(SchemaError):
+        String(max_length=3).validate("abcd")
+    assert String(max_length=3).validate("abc") == "abc"
+
+
+def test_ids_beyond_64_bits_name_no_row():
+    from talo_project.rest.validation import number_id
+
+    assert [number_id(v) for v in (7, 7.0, 1.5, 2**63 - 1, 2**63, -(2**63) - 1, 2**70, 1e300)] == [
+        7, 7, 0, 2**63 - 1, 0, 0, 0, 0
+    ]

@@ -2,7 +2,9 @@
 
 import pytest
 
-from sockets.wire import InvalidJSON, dumps, frame, js_dumps, loads
+from sockets import wire
+from sockets.server_socket import text_frame
+from sockets.wire import MAX_DEPTH, InvalidJSON, dumps, encodable, frame, js_dumps, loads
 
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "[NaN]", '{"a": Infinity}', '{"a": [1, -Infinity]}'])
@@ -85,3 +87,57 @@ def test_frame_is_the_exact_server_frame():
         '{"res":"v1.channels.message","data":{"message":"héllo","n":1}}'
     )
     assert frame("v1.error", None) == '{"res":"v1.error","data":null}'
+
+
+# --- issue 12: what the server refuses as JSON beyond JSON.parse (docs/differences.md row 12) ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"\\ud800"',
+        '{"a": "x\\udfffy"}',
+        '{"\\udc00": 1}',
+        '["ok", ["\\ud83d"]]',
+        '{"n": 123456789012345678901234567890, "s": "\\ud800"}',  # the standard library's path
+        b'{"n": 123456789012345678901234567890, "s": "\\ud800"}',
+    ],
+)
+def test_lone_surrogates_are_not_json(text):
+    with pytest.raises(InvalidJSON):
+        loads(text)
+
+
+def test_a_surrogate_pair_is_one_character():
+    assert loads('"\\ud83d\\ude00"') == "\U0001f600"
+    assert loads('{"n": 123456789012345678901234567890, "s": "\\ud83d\\ude00"}')["s"] == "\U0001f600"
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ('{"a":', "}")])
+def test_nesting_is_bounded_at_max_depth(opening, closing):
+    assert loads(opening * MAX_DEPTH + "1" * (opening != "[") + closing * MAX_DEPTH) is not None
+    for depth in (MAX_DEPTH + 1, 700, 1100):
+        with pytest.raises(InvalidJSON):
+            loads(opening * depth + "1" * (opening != "[") + closing * depth)
+
+
+def test_many_brackets_side_by_side_are_not_deep():
+    assert loads("[" + ",".join(["[]"] * 1000) + "]") == [[]] * 1000
+
+
+def test_js_numbers_of_deep_values_does_not_recurse():
+    value = {"a": 1.0}
+    for _ in range(100_000):
+        value = [value, 2.5]
+    result = wire._js_numbers(value)
+    for _ in range(100_000):
+        assert result[1] == 2.5
+        result = result[0]
+    assert result == {"a": 1} and isinstance(result["a"], int)
+
+
+def test_text_with_a_lone_surrogate_is_written_as_utf8():
+    assert dumps({"a": "x\ud800", "n": 2**70}) == '{"a":"x\ufffd","n":1180591620717411303424}'
+    assert dumps("\ud800") == '"\ufffd"'
+    assert encodable("a\udfffb") == "a\ufffdb"
+    assert text_frame("\ud800") == bytes((0x81, 3)) + "\ufffd".encode()

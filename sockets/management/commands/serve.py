@@ -5,17 +5,28 @@ daphne (the default) gets the protocol's settings from the application itself
 that has not answered within PING_TIMEOUT (docs/socket.md §6), never closes a socket for its age,
 and refuses frames over MAX_FRAME_BYTES with close code 1009 (docs/differences.md row 5), exactly as
 `daphne talo_project.asgi:application` does. `--server uvicorn` runs the same ASGI application on
-uvicorn with the equivalent settings (the benchmark compares both)."""
+uvicorn with the equivalent settings (the benchmark compares both).
 
+`--proxy-headers` takes the client's address from X-Forwarded-For only when the connection comes
+from one of TALO_TRUSTED_PROXIES (loopback by default), on both servers: anyone else who can reach
+the port would otherwise pick the address the per-IP limits count.
+
+The application is imported before the server starts, with the address it will listen on in
+TALO_SERVE_HOST: on loopback without a secret key that is local development, anywhere else an
+unsafe configuration is refused here with the reason (README "Security")."""
+
+import importlib
 import logging
+import os
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 APPLICATION = "talo_project.asgi:application"
 # Requests a load balancer or Prometheus makes every few seconds: never in the access log.
-PROBE_PATHS = ("/public/health", "/metrics")
+PROBE_PATHS = ("/public/health", "/public/ready", "/metrics")
 
 
 def is_probe(path):
@@ -46,6 +57,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, server, proxy_headers, access_log, **options):
+        os.environ["TALO_SERVE_HOST"] = host
+        try:
+            importlib.import_module(APPLICATION.partition(":")[0])
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        if settings.DEBUG:
+            self.stdout.write("Development mode: DEBUG on, loopback only (README \"Security\")")
         self.stdout.write(f"Serving on http://{host}:{port} (sockets at ws://{host}:{port}/, {server})")
         sys.stdout.flush()
         if server == "uvicorn":
@@ -70,6 +88,7 @@ class Command(BaseCommand):
             # daphne (autobahn) and Talo's `ws` do not compress either.
             ws_per_message_deflate=False,
             proxy_headers=proxy_headers,
+            forwarded_allow_ips=list(settings.TRUSTED_PROXIES),
             log_level="warning",
             access_log=access_log,
             lifespan="off",
