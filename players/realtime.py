@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete
 from players import key_cache, selectors, signatures, tickets
 from players.models import AccessKey
 from players.scopes import READ_PLAYER_BROADCASTS, WRITE_PLAYER_BROADCASTS
+from players.services import keys
 from sockets import events, registry, wire
 from sockets.connection import CLOSE_TICKET_REFUSED
 from sockets.hub import alias_group, game_group, key_group
@@ -28,6 +29,8 @@ def register():
     registry.register(REQ_BROADCAST, PLAYER_BROADCAST, WRITE_PLAYER_BROADCASTS, requires_player=True, handler=broadcast)
     registry.every(settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"], close_revoked)
     registry.on_forget(forget_cached_keys)
+    # However a key goes (the admin's Delete, its game deleted), its sockets go with it.
+    post_delete.connect(key_deleted, sender=AccessKey, dispatch_uid="players.realtime.key_deleted")
 
 
 KEY_GROUP_PREFIX = key_group("")
@@ -44,11 +47,11 @@ def forget_cached_keys(group):
 
 async def redeem(ticket):
     return await run_work(tickets.redeem_ticket, ticket)
-    # However a key goes (the admin's Delete, its game deleted), its sockets go with it.
-    post_delete.connect(key_deleted, sender=AccessKey, dispatch_uid="players.realtime.key_deleted")
 
 
 def key_deleted(sender, instance, **kwargs):
+    """Like a revocation: no process keeps the key in its cache, and its sockets close."""
+    keys.forget_cached_keys(key_id=instance.id)
     events.publish_close(key_group(instance.id), CLOSE_TICKET_REFUSED)
 
 
