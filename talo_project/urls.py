@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from players.views import PublicHealthView
 from sockets.metrics import metrics_view
 from talo_project.console import console_view
-from talo_project.health import ready
+from talo_project.health import ReadyView
 
 # The admin's "View site" opens the browsable API documentation.
 admin.site.site_url = "/api/docs"
@@ -14,7 +14,7 @@ admin.site.site_url = "/api/docs"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("public/health", PublicHealthView.as_view()),
-    path("public/ready", ready),
+    path("public/ready", ReadyView.as_view()),
     # OpenAPI 3 (docs/rest.md "Schema"): the document, and a browsable page of it.
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -26,17 +26,10 @@ __all__ = [
 
 
 # The suite drives REST hard from one IP (Talo's tests run without the REST limiter too; its own
-# test starts a server with small limits), and revocation sweeps run every second. The servers run
-# as deployed: DEBUG off, a secret key, ALLOWED_HOSTS (README "Security"; tests/test_deployment.py
-# starts the development mode itself).
-TEST_DEFAULTS = {
-    "TALO_REVOCATION_SWEEP_SECONDS": 1,
-    "TALO_REST_RATE_LIMIT": 0,
-    "TALO_REST_RATE_LIMIT_AUTH": 0,
-    "DEBUG": "0",
-    "DJANGO_SECRET_KEY": "tests-only-secret-key-0123456789abcdef",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-}
+# test starts a server with small limits), and revocation sweeps run every second. The servers are
+# `manage.py serve` on loopback: development mode unless a test configures a deployment
+# (README "Security"; tests/test_deployment.py, tests/test_deploy.py).
+TEST_DEFAULTS = {"TALO_REVOCATION_SWEEP_SECONDS": 1, "TALO_REST_RATE_LIMIT": 0, "TALO_REST_RATE_LIMIT_AUTH": 0}
 
 
 def server_env(**overrides):

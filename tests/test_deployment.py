@@ -61,7 +61,7 @@ def test_serve_on_loopback_without_a_key_is_development_mode(transactional_db):
 
 def test_debug_is_off_unless_asked_for(transactional_db):
     """A deployment that does not mention DEBUG serves no debug page, even on loopback."""
-    server = ServerProcess("no-debug", DEBUG="").start()
+    server = ServerProcess("no-debug", DEBUG="", DJANGO_SECRET_KEY="a-real-secret", ALLOWED_HOSTS="127.0.0.1").start()
     try:
         for path in ("/no/such/page", "/static/..%2f..%2fsettings.py"):
             response = httpx.get(server.http + path, timeout=10)
