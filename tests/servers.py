@@ -91,6 +91,13 @@ class PlainDaphneProcess(ServerProcess):
     """daphne started the way Channels' deployment docs start a project, with no flags of ours:
     `daphne -b 127.0.0.1 -p PORT talo_project.asgi:application`."""
 
+    # Not `manage.py serve` on loopback, so a deployment: it needs its key and host names
+    # (README "Security").
+    DEPLOYMENT = {"DJANGO_SECRET_KEY": "tests-only-secret-key-0123456789abcdef", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+
+    def __init__(self, name, **options):
+        super().__init__(name, **{**self.DEPLOYMENT, **options})
+
     def command(self):
         daphne = str(Path(sys.executable).parent / "daphne")
         return [daphne, "-b", "127.0.0.1", "-p", str(self.port), "talo_project.asgi:application"]
