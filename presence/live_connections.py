@@ -92,9 +92,9 @@ class RedisRegistry:
 
     def refresh(self, entries):
         """Set the entries of live connections, recreating any that were lost (a Redis restart
-        empties the registry while the sockets stay open). Never a closed connection's: `entries`
-        are taken from the open connections, and a connection's removal runs after any refresh
-        queued before it closed (one upkeep thread, in order: sockets.upkeep)."""
+        empties the registry while the sockets stay open). The caller passes open connections only
+        (presence.services.refresh_live_connections); one that closes while this runs can come back
+        for at most PRESENCE_TTL, when it expires like a dead process's."""
         expiry = time.time() + ttl()
         pipe = self.client.pipeline(transaction=False)
         for player_id, connection_id in entries:

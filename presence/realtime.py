@@ -107,7 +107,7 @@ async def keep_presence(hub):
     """Every PRESENCE_TTL/3 s: refresh this process's identified connections in the shared
     registry, then set offline the players whose connections died with their process."""
     entries = [
-        (player_id, connection.connection_id)
+        (player_id, connection)
         for connection in hub.connections
         for player_id in connection.state.get(PRESENCE, ())
     ]

@@ -152,9 +152,12 @@ def connection_closed(*, game_id, connection_id, aliases_by_player):
 
 
 def refresh_live_connections(entries):
-    """Keep this process's identified connections (player id, connection id) alive in the shared
-    registry."""
-    live_connections().refresh([(str(player_id), connection_id) for player_id, connection_id in entries])
+    """Keep this process's identified connections (player id, connection) alive in the shared
+    registry. A connection that closed since the entries were taken is left out: its clean-up may
+    already have removed it (on the other upkeep thread), and it must not come back."""
+    live_connections().refresh(
+        [(str(player_id), connection.connection_id) for player_id, connection in entries if not connection.closed]
+    )
 
 
 def sweep_stale_presence():
