@@ -100,7 +100,10 @@ def test_a_crashed_process_does_not_leave_its_players_online(api, game):
         watcher = on_survivor.identified(api.key(game, *WATCH), *api.player(game))
         body = api.identify(game)
         on_doomed.identified(api.key(game, "read:players"), body["alias"]["id"], body["socketToken"])
-        watcher.drain()
+        # The online push crosses Redis from the other process: wait for it rather than for an echo.
+        while (online := watcher.expect(PRESENCE_UPDATED))["presence"]["playerAlias"]["id"] != body["alias"]["id"]:
+            pass
+        assert online["presence"]["online"] is True
         doomed.process.kill()
         doomed.process.wait()
         pushed = watcher.expect(PRESENCE_UPDATED, timeout=15)
