@@ -21,6 +21,13 @@ def _subscription(subscription_id):
     return selectors.subscriptions().get(id=subscription_id)
 
 
+def _tell(alias_id, res, subscription):
+    """The relationship push to one alias's sockets with the relationships scope (on commit)."""
+    events.publish_to_alias(
+        alias_id, res, {"subscription": serialize_subscription(subscription)}, scope=READ_PLAYER_RELATIONSHIPS
+    )
+
+
 def create_subscription(*, subscriber, subscribed_to_id, relationship_type):
     subscribed_to = selectors.get_alias(game_id=subscriber.game_id, alias_id=subscribed_to_id)
     if subscribed_to is None:
@@ -33,12 +40,7 @@ def create_subscription(*, subscriber, subscribed_to_id, relationship_type):
                 subscriber=subscriber, subscribed_to=subscribed_to, relationship_type=relationship_type
             )
             subscription = _subscription(row.id)
-            events.publish_to_alias(
-                subscribed_to.id,
-                RES_SUBSCRIPTION_CREATED,
-                {"subscription": serialize_subscription(subscription)},
-                scope=READ_PLAYER_RELATIONSHIPS,
-            )
+            _tell(subscribed_to.id, RES_SUBSCRIPTION_CREATED, subscription)
     except IntegrityError:
         raise ServiceError("Subscription already exists") from None
     return subscription
@@ -67,12 +69,7 @@ def confirm_subscription(*, alias, subscription_id):
             reverse.confirmed = True
             reverse.save(update_fields=["confirmed", "updated_at"])
     subscription = _subscription(subscription.id)
-    events.publish_to_alias(
-        subscription.subscriber_id,
-        RES_SUBSCRIPTION_CONFIRMED,
-        {"subscription": serialize_subscription(subscription)},
-        scope=READ_PLAYER_RELATIONSHIPS,
-    )
+    _tell(subscription.subscriber_id, RES_SUBSCRIPTION_CONFIRMED, subscription)
     return subscription
 
 
