@@ -43,15 +43,22 @@ def _json_list(value):
     return value if isinstance(value, list) else json.loads(value)
 
 
-def _first_alias(queryset):
-    """The first alias of `queryset` with its player, game, presence, auth, props and groups."""
+def _only_row(queryset):
+    """The one row a unique filter selects, or None. Unlike first(), no ORDER BY to compile and
+    sort: these loads are on the connection path (docs/architecture.md)."""
+    rows = list(queryset[:1])
+    return rows[0] if rows else None
+
+
+def _load_alias(queryset):
+    """The alias a unique filter selects, with its player, game, presence, auth, props and groups."""
     lists = _PLAYER_LISTS.get(connection.vendor)
     if lists is None:
-        return queryset.select_related(*PLAYER_RELATED).prefetch_related("player__props", "player__groups").first()
-    alias = (
-        queryset.select_related(*PLAYER_RELATED)
-        .annotate(player_props=RawSQL(f"({lists[0]})", ()), player_groups=RawSQL(f"({lists[1]})", ()))
-        .first()
+        return _only_row(queryset.select_related(*PLAYER_RELATED).prefetch_related("player__props", "player__groups"))
+    alias = _only_row(
+        queryset.select_related(*PLAYER_RELATED).annotate(
+            player_props=RawSQL(f"({lists[0]})", ()), player_groups=RawSQL(f"({lists[1]})", ())
+        )
     )
     if alias is not None:
         player = alias.player
@@ -70,11 +77,11 @@ def get_alias(*, game_id, alias_id):
         return None
     if not -(2**63) <= alias_id < 2**63:
         return None
-    return _first_alias(PlayerAlias.objects.filter(game_id=game_id, id=alias_id))
+    return _load_alias(PlayerAlias.objects.filter(game_id=game_id, id=alias_id))
 
 
 def find_alias(*, game_id, service, identifier):
-    return _first_alias(PlayerAlias.objects.filter(game_id=game_id, service=service, identifier=identifier))
+    return _load_alias(PlayerAlias.objects.filter(game_id=game_id, service=service, identifier=identifier))
 
 
 def get_player(*, game_id, player_id):
@@ -103,11 +110,7 @@ def talo_alias_of(*, game_id, alias_id=None, player_id=None):
 
 def get_presence_for_update(*, player_id):
     """The player's presence row, locked until the transaction ends (the caller holds one)."""
-    return (
-        PlayerPresence.objects.select_for_update()
-        .filter(player_id=player_id)
-        .first()
-    )
+    return _only_row(PlayerPresence.objects.select_for_update().filter(player_id=player_id))
 
 
 def get_presence(*, player):
