@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from players.models import TALO_SERVICE, Player, PlayerAlias, PlayerAliasSubscription, PlayerGroup, PlayerProp, PlayerPresence
+from talo_project.prepared import PreparedQuery
 from talo_project.rest.pagination import paginate
 
 PLAYER_RELATED = ("player__game", "player__presence", "player__auth")
@@ -43,23 +44,18 @@ def _json_list(value):
     return value if isinstance(value, list) else json.loads(value)
 
 
-def _only_row(queryset):
-    """The one row a unique filter selects, or None. Unlike first(), no ORDER BY to compile and
-    sort: these loads are on the connection path (docs/architecture.md)."""
-    rows = list(queryset[:1])
-    return rows[0] if rows else None
-
-
-def _load_alias(queryset):
-    """The alias a unique filter selects, with its player, game, presence, auth, props and groups."""
-    lists = _PLAYER_LISTS.get(connection.vendor)
-    if lists is None:
-        return _only_row(queryset.select_related(*PLAYER_RELATED).prefetch_related("player__props", "player__groups"))
-    alias = _only_row(
-        queryset.select_related(*PLAYER_RELATED).annotate(
-            player_props=RawSQL(f"({lists[0]})", ()), player_groups=RawSQL(f"({lists[1]})", ())
-        )
+def _with_player(queryset):
+    """The alias query with its player, game, presence and auth joined, and the player's props
+    and groups as JSON lists."""
+    lists = _PLAYER_LISTS[connection.vendor]
+    return queryset.select_related(*PLAYER_RELATED).annotate(
+        player_props=RawSQL(f"({lists[0]})", ()), player_groups=RawSQL(f"({lists[1]})", ())
     )
+
+
+def _loaded(alias):
+    """The alias of a `_with_player` query with its props and groups in place (as a prefetch
+    would have put them)."""
     if alias is not None:
         player = alias.player
         player._prefetched_objects_cache = {
@@ -67,6 +63,22 @@ def _load_alias(queryset):
             "groups": [PlayerGroup(id=uuid.UUID(str(id_)), name=name) for id_, name in _json_list(alias.player_groups)],
         }
     return alias
+
+
+# The two alias loads of the connection path, compiled once (talo_project/prepared.py).
+_ALIAS_BY_ID = PreparedQuery(
+    lambda game_id, alias_id: _with_player(PlayerAlias.objects.filter(game_id=game_id, id=alias_id)),
+    game_id=PlayerAlias._meta.get_field("game"),
+    alias_id=PlayerAlias._meta.pk,
+)
+_ALIAS_BY_IDENTITY = PreparedQuery(
+    lambda game_id, service, identifier: _with_player(
+        PlayerAlias.objects.filter(game_id=game_id, service=service, identifier=identifier)
+    ),
+    game_id=PlayerAlias._meta.get_field("game"),
+    service=PlayerAlias._meta.get_field("service"),
+    identifier=PlayerAlias._meta.get_field("identifier"),
+)
 
 
 def get_alias(*, game_id, alias_id):
@@ -77,11 +89,11 @@ def get_alias(*, game_id, alias_id):
         return None
     if not -(2**63) <= alias_id < 2**63:
         return None
-    return _load_alias(PlayerAlias.objects.filter(game_id=game_id, id=alias_id))
+    return _loaded(_ALIAS_BY_ID.first(game_id=game_id, alias_id=alias_id))
 
 
 def find_alias(*, game_id, service, identifier):
-    return _load_alias(PlayerAlias.objects.filter(game_id=game_id, service=service, identifier=identifier))
+    return _loaded(_ALIAS_BY_IDENTITY.first(game_id=game_id, service=service, identifier=identifier))
 
 
 def get_player(*, game_id, player_id):
@@ -108,9 +120,15 @@ def talo_alias_of(*, game_id, alias_id=None, player_id=None):
     return PlayerAlias.objects.filter(named, game_id=game_id, service=TALO_SERVICE).first()
 
 
+_PRESENCE_FOR_UPDATE = PreparedQuery(
+    lambda player_id: PlayerPresence.objects.select_for_update().filter(player_id=player_id),
+    player_id=PlayerPresence._meta.get_field("player"),
+)
+
+
 def get_presence_for_update(*, player_id):
     """The player's presence row, locked until the transaction ends (the caller holds one)."""
-    return _only_row(PlayerPresence.objects.select_for_update().filter(player_id=player_id))
+    return _PRESENCE_FOR_UPDATE.first(player_id=player_id)
 
 
 def get_presence(*, player):

@@ -51,8 +51,29 @@ def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_S
     if not presence.online and alias is not None:
         # docs/docs/socket.md §12: temporary memberships end when the player goes offline.
         channel_services.leave_temporary_channels(alias=alias)
-    presence.save()
+    _save(presence)
     return _announce(presence, alias, meta, skip_connection_id)
+
+
+# Every presence write is this one statement (a model save() compiled its UPDATE each time).
+_SAVE = "UPDATE {table} SET player_alias_id = %s, online = %s, custom_status = %s, updated_at = %s WHERE id = %s".format(
+    table=PlayerPresence._meta.db_table
+)
+
+
+def _save(presence):
+    presence.updated_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE,
+            [
+                presence.player_alias_id,
+                presence.online,
+                presence.custom_status,
+                connection.ops.adapt_datetimefield_value(presence.updated_at),
+                presence.id,
+            ],
+        )
 
 
 def _announce(presence, alias, meta, skip_connection_id=None):

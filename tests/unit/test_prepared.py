@@ -1,0 +1,62 @@
+"""talo_project.prepared.PreparedQuery, through the loads that use it (players.selectors): the
+same objects and the same JSON as the ORM query it replaces, on the database the run uses
+(SQLite, or PostgreSQL in CI's second run); misses and other games' rows find nothing."""
+
+import pytest
+from django.db import transaction
+
+from players import selectors
+from players.models import Game, Player, PlayerAlias, PlayerAuth, PlayerGroup, PlayerPresence, PlayerProp
+from players.serializers import serialize_alias
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    game = Game.objects.create(name="prepared")
+    other = Game.objects.create(name="prepared-other")
+    player = Player.objects.create(game=game)
+    alias = PlayerAlias.objects.create(player=player, game=game, service="steam", identifier="it's \"quoted\" ü")
+    PlayerProp.objects.create(player=player, key="level", value="7")
+    PlayerProp.objects.create(player=player, key="class", value="mage")
+    group = PlayerGroup.objects.create(game=game, name="mages", rules=[])
+    group.members.add(player)
+    PlayerPresence.objects.create(player=player, player_alias=alias, online=True, custom_status="away")
+    PlayerAuth.objects.create(player=player, password="x", email="a@example.com")
+    bare = PlayerAlias.objects.create(player=Player.objects.create(game=game), game=game, service="s", identifier="bare")
+    return game, other, alias, bare
+
+
+def orm_json(alias_id):
+    return serialize_alias(selectors.aliases_with_players().get(id=alias_id))
+
+
+def test_alias_loads_give_the_orm_json(world):
+    game, _, alias, bare = world
+    for loaded, expected in (
+        (selectors.get_alias(game_id=game.id, alias_id=alias.id), alias),
+        (selectors.find_alias(game_id=game.id, service="steam", identifier=alias.identifier), alias),
+        (selectors.get_alias(game_id=game.id, alias_id=bare.id), bare),
+    ):
+        assert serialize_alias(loaded) == orm_json(expected.id)
+    loaded = selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    assert (loaded.player.presence.custom_status, loaded.player.auth.email, loaded.player.game.name) == ("away", "a@example.com", "prepared")
+    assert [(p.key, p.value) for p in loaded.player.props.all()] == [("level", "7"), ("class", "mage")]
+    assert [g.name for g in loaded.player.groups.all()] == ["mages"]
+
+
+def test_misses_and_other_games_find_nothing(world):
+    game, other, alias, _ = world
+    assert selectors.get_alias(game_id=other.id, alias_id=alias.id) is None
+    assert selectors.get_alias(game_id=game.id, alias_id=alias.id + 1000) is None
+    assert selectors.find_alias(game_id=game.id, service="steam", identifier="it's") is None
+    assert selectors.find_alias(game_id=other.id, service="steam", identifier=alias.identifier) is None
+
+
+def test_presence_for_update(world):
+    _, _, alias, bare = world
+    with transaction.atomic():
+        presence = selectors.get_presence_for_update(player_id=alias.player_id)
+        assert (presence.online, presence.custom_status, presence.player_alias_id) == (True, "away", alias.id)
+        assert selectors.get_presence_for_update(player_id=bare.player_id) is None
