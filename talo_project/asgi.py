@@ -17,7 +17,8 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from presence.processes import start_heartbeat  # noqa: E402
 from sockets import live  # noqa: E402
 from sockets.consumer import SocketConsumer  # noqa: E402
+from talo_project.request_threads import RequestThreads  # noqa: E402
 live.serving = True  # static files: WhiteNoise, in settings.MIDDLEWARE
 start_heartbeat()
 # Any path is a socket path (docs/socket.md §1): only the ticket in the query string matters.
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": SocketConsumer.as_asgi()})
+application = ProtocolTypeRouter({"http": RequestThreads(django_asgi_app), "websocket": SocketConsumer.as_asgi()})

@@ -144,7 +144,7 @@ if REDIS_LAYER_URLS:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "talo_project.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "talo"),
             # Django serves each REST request on a thread of its own: in a burst more threads want
