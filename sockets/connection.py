@@ -59,6 +59,9 @@ class Connection:
         self.rate_limiter = RateLimiter()
         self._full_access = FULL_ACCESS in grant.scopes  # has_scope runs per recipient of a fan-out
         self._socket = server_socket(consumer.base_send)
+        # True when frames can be written straight to the socket (`write`), as a fan-out does.
+        self.direct = self._socket is not None
+        self._slow_consumer_bytes = settings.TALO_SOCKET["SLOW_CONSUMER_BYTES"]
         self._backlogged_since = None
         self._closing = None
 
@@ -75,23 +78,32 @@ class Connection:
         if self._socket is None:
             self.frames_out += 1
             await self._consumer.base_send({"type": "websocket.send", "text": encodable(text)})
-        elif self._socket.write(frame or text_frame(text)):
-            self.frames_out += 1
-            self._guard_backlog()
+        else:
+            self.write(frame or text_frame(text))
 
-    def _guard_backlog(self):
+    def write(self, frame):
+        """Write a framed text straight to the socket of a `direct` connection: a fan-out's path,
+        with no coroutine per recipient (sockets.hub.Hub._deliver)."""
+        if self.closed:
+            return
+        unsent = self._socket.write(frame)
+        if unsent is None:
+            return
+        self.frames_out += 1
+        if unsent > self._slow_consumer_bytes or self._backlogged_since is not None:
+            self._guard_backlog(unsent)
+
+    def _guard_backlog(self, unsent):
         """docs/differences.md row 9: a socket whose unsent data stays over the bound for the grace
         period, or grows past four times the bound, is closed (1008 SLOW_CONSUMER) and dropped
         soon after if it does not read its close frame either."""
-        config = settings.TALO_SOCKET
-        unsent = self._socket.unsent_bytes()
-        if unsent <= config["SLOW_CONSUMER_BYTES"]:
+        if unsent <= self._slow_consumer_bytes:
             self._backlogged_since = None
             return
         now = time.monotonic()
         if self._backlogged_since is None:
             self._backlogged_since = now
-        if unsent > 4 * config["SLOW_CONSUMER_BYTES"] or now - self._backlogged_since > config["SLOW_CONSUMER_SECONDS"]:
+        if unsent > 4 * self._slow_consumer_bytes or now - self._backlogged_since > settings.TALO_SOCKET["SLOW_CONSUMER_SECONDS"]:
             logger.warning("closing a slow consumer: %d bytes unsent (key %s, %s)", unsent, self.grant.key_id, self.client_ip)
             metrics.totals["slow_consumer_closes"] += 1
             self.close_socket(CLOSE_POLICY_VIOLATION, SLOW_CONSUMER)

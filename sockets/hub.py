@@ -47,6 +47,10 @@ class Hub:
         # group name -> its local connections, in the order they joined (a dict as an ordered set):
         # a fan-out reaches the longest-standing members first.
         self.members = {}
+        # group name -> {scope -> the members that have it}: built by the first scoped event to the
+        # group, then kept up to date by joins and leaves. A presence push to a game group of
+        # thousands reaches only the few with read:playerPresence without checking the others.
+        self.scoped = {}
         self.subscribed = set()  # groups this process is a channel-layer member of
         self.connections = set()
         self.per_key = Counter()
@@ -107,6 +111,9 @@ class Hub:
     async def join(self, connection, group):
         connection.groups.add(group)
         self.members.setdefault(group, {})[connection] = None
+        for scope, holders in self.scoped.get(group, {}).items():
+            if connection.has_scope(scope):
+                holders[connection] = None
         if group not in self.subscribed:
             await self._sync_subscription(group)
 
@@ -121,10 +128,21 @@ class Hub:
         if members is None:
             return False
         members.pop(connection, None)
+        for holders in self.scoped.get(group, {}).values():
+            holders.pop(connection, None)
         if members:
             return False
         del self.members[group]
+        self.scoped.pop(group, None)
         return True
+
+    def _members_with(self, group, scope):
+        """The group's local connections that have `scope` (self.scoped)."""
+        by_scope = self.scoped.setdefault(group, {})
+        holders = by_scope.get(scope)
+        if holders is None:
+            holders = by_scope[scope] = {c: None for c in self.members.get(group, ()) if c.has_scope(scope)}
+        return holders
 
     async def _sync_subscription(self, group):
         # Serialised, and decided under the lock from the registry as it is then, so that a join
@@ -194,7 +212,8 @@ class Hub:
         if not members:
             return
         if kind == "frame":
-            await self._deliver(members, message)
+            scope = message.get("scope")
+            await self._deliver(members if scope is None else self._members_with(message["group"], scope), message)
         elif kind == "join":
             # Membership events (sockets.events.publish_join, publish_leave): the group's local
             # connections join or leave the target group; joiners then get the frame.
@@ -202,7 +221,8 @@ class Hub:
             joined = list(members)
             for connection in joined:
                 await self.join(connection, message["target"])
-            await self._deliver(joined, message)
+            scope = message.get("scope")
+            await self._deliver([c for c in joined if scope is None or c.has_scope(scope)], message)
         elif kind == "leave":
             self.membership_changes += 1
             for connection in list(members):
@@ -214,8 +234,9 @@ class Hub:
                     connection.close_socket(message["code"], message.get("reason"))
 
     async def _deliver(self, members, message):
+        """The frame to `members`, already narrowed to the event's scope (dispatch), filtered by
+        its other conditions. Direct connections are written to without a coroutine each."""
         text = message["text"]
-        scope = message.get("scope")
         identified = message.get("identified", False)
         skip = message.get("skip")
         skip_alias = message.get("skip_alias")
@@ -228,8 +249,6 @@ class Hub:
             variant_frame = text_frame(variant_text)
         delivered = 0
         for connection in list(members):
-            if scope is not None and not connection.has_scope(scope):
-                continue
             if identified and connection.alias_id is None:
                 continue
             if skip is not None and connection.connection_id == skip:
@@ -237,7 +256,12 @@ class Hub:
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             if variant is not None and option in connection.options:
-                await connection.deliver(variant_text, variant_frame)
+                if connection.direct:
+                    connection.write(variant_frame)
+                else:
+                    await connection.deliver(variant_text, variant_frame)
+            elif connection.direct:
+                connection.write(frame)
             else:
                 await connection.deliver(text, frame)
             delivered += 1

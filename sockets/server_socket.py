@@ -5,7 +5,7 @@ no usable backpressure: daphne buffers whatever it is given, uvicorn makes the s
 socket's buffer is full — which would stall a whole fan-out behind one slow reader. Under the two
 servers we run on, a connection therefore writes frames straight to its transport: a server's
 text frame is not masked, so a fan-out frames a message once and writes the same bytes to every
-recipient (docs/architecture.md). The unsent bytes read here drive the slow-consumer guard (docs/differences.md
+recipient (docs/architecture.md). The unsent bytes each write reports drive the slow-consumer guard (docs/differences.md
 row 9). Under any other server (or a test double) `server_socket` answers None and the connection
 uses ASGI send.
 """
@@ -51,25 +51,27 @@ class DaphneSocket:
         self._sock = transport.socket if isinstance(transport, TwistedTCP) else None
 
     def write(self, frame):
-        """Write a frame if the socket is open (no close frame sent or received); True if written."""
+        """Write a frame if the socket is open (no close frame sent or received): the bytes still
+        unsent after it, or None if nothing was written."""
         if self._protocol.state != self._protocol.STATE_OPEN:
-            return False
+            return None
         transport = self._transport
         if self._sock is None or transport.dataBuffer or transport._tempDataLen or not transport.connected or transport.disconnecting:
             transport.write(frame)
-            return True
+            return self._unsent()
         try:
             sent = self._sock.send(frame)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:
             # The connection is gone: Twisted finds out on its next read or write of it.
-            return True
+            return 0
         if sent < len(frame):
             transport.write(frame[sent:])
-        return True
+            return self._unsent()
+        return 0
 
-    def unsent_bytes(self):
+    def _unsent(self):
         transport = self._transport
         return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
 
@@ -86,13 +88,12 @@ class UvicornSocket:
         self._transport = protocol.transport
 
     def write(self, frame):
-        if self._protocol.close_sent or self._transport.is_closing():
-            return False
-        self._transport.write(frame)
-        return True
-
-    def unsent_bytes(self):
-        return self._transport.get_write_buffer_size()
+        """As DaphneSocket.write."""
+        transport = self._transport
+        if self._protocol.close_sent or transport.is_closing():
+            return None
+        transport.write(frame)
+        return transport.get_write_buffer_size()
 
     def abort(self):
         self._transport.abort()
