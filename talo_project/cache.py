@@ -1,15 +1,24 @@
-"""Django's Redis cache with one redis-py client per connection pool.
+"""Django's Redis cache with one redis-py client and connection pool per process.
 
-Django's RedisCacheClient builds a new `redis.Redis` for every cache call, and redis-py's
-constructor costs more CPU than the command it sends (a ticket, a socket-token check, a rate-limit
-count and a key lookup are each one cache call on the connection path, docs/architecture.md). A
-client over a connection pool is safe to share between threads, so one per pool serves them all."""
+Django keeps a cache backend per thread, each with its own connection pool, and builds a new
+`redis.Redis` for every cache call. REST requests run on many threads (talo_project/request_threads.py),
+so each new thread opened Redis connections of its own, and redis-py's constructor costs more
+CPU than the command it sends (a ticket, a socket-token check, a rate-limit count and a key lookup
+are each one cache call on the connection path, docs/architecture.md). A client over a pool is
+safe to share between threads: every backend of the process uses the same one, and the pool's
+bound (settings.CACHES) is the process's."""
+
+import threading
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.utils.functional import cached_property
+
+_clients = {}  # (servers, options) -> _SharedClient
+_lock = threading.Lock()
 
 
-class _ClientPerPool(RedisCacheClient):
+class _SharedClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}  # id(pool) -> client
@@ -23,6 +32,11 @@ class _ClientPerPool(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = _ClientPerPool
+    @cached_property
+    def _cache(self):
+        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        with _lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = _SharedClient(self._servers, **self._options)
+        return client

@@ -15,7 +15,7 @@ from asgiref.sync import ThreadSensitiveContext
 class RequestThreads:
     """ASGI middleware around Django's HTTP application; keeps up to `keep` idle threads."""
 
-    def __init__(self, app, keep=32):
+    def __init__(self, app, keep=128):
         self.app = app
         self.keep = keep
         self._idle = []
