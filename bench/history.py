@@ -45,7 +45,7 @@ def run_history_fanout(server_kinds, env, members, seconds, rate, rounds):
         rows.append(
             {
                 "scenario": "history cost", "server": kind, "members": members, "rounds": rounds,
-                "cpu_us_off": off, "cpu_us_on": on, "ratio_on_to_off": round(on / off, 3),
+                "cpu_us_off": round(off, 2), "cpu_us_on": round(on, 2), "ratio_on_to_off": round(on / off, 3),
             }
         )
     return rows
