@@ -26,8 +26,9 @@ class RequestThreads:
             async with ThreadSensitiveContext(executor=executor):
                 await self.app(scope, receive, send)
         finally:
-            # A request abandoned by its client may leave its thread busy a little longer: the
-            # next request on it waits for that, as it would behind any thread-sensitive call.
+            # The executor is idle here even for a request whose client went away mid-view:
+            # asgiref's sync_to_async waits for the thread's work before the cancellation ends
+            # the request (tests/test_request_threads.py).
             if len(self._idle) < self.keep:
                 self._idle.append(executor)
             else:

@@ -1,12 +1,16 @@
 """REST requests run on reused threads (talo_project/request_threads.py): Django's ASGI handler
 would start a thread for every request and another to join it. Seen from outside as the server
 process's thread ids (/proc/<pid>/task), watched while a hundred requests run one after another:
-no new ones appear."""
+no new ones appear. A thread still busy with an abandoned request is not reused."""
 
 import os
 import threading
+import time
 
 import httpx
+import psycopg
+import pytest
+from django.db import connection
 
 
 def thread_ids(pid):
@@ -38,3 +42,23 @@ def test_a_hundred_rest_requests_start_no_thread(api):
     started = seen - before
     # A periodic job may start a pool thread meanwhile; a thread per request would be 100 or more.
     assert len(started) <= 3, f"{len(started)} threads started during 100 requests"
+
+
+@pytest.mark.postgres
+def test_a_request_abandoned_while_it_waits_holds_up_no_later_request(api):
+    """A request whose client gave up while its view waits on a locked row leaves its thread
+    busy: that thread is not lent to the next request, which is answered at once."""
+    game = api.game()
+    alias = api.identify(game)["alias"]
+    writer = {"Authorization": f"Bearer {api.key(game, 'write:playerPresence')}", "x-talo-alias": str(alias["id"])}
+    assert httpx.put(f"{api.server.http}/v1/players/presence", json={"online": True}, headers=writer).status_code == 200
+    tickets = {"Authorization": f"Bearer {api.key(game, 'read:players')}"}
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"] or None, dbname=db["NAME"]) as lock:
+        lock.execute("SELECT 1 FROM players_playerpresence WHERE player_id = %s FOR UPDATE", [alias["player"]["id"]])
+        with pytest.raises(httpx.ReadTimeout):  # the write waits for the lock; its client leaves
+            httpx.put(f"{api.server.http}/v1/players/presence", json={"online": False}, headers=writer, timeout=1)
+        time.sleep(0.5)  # the server has seen the client go
+        with httpx.Client(base_url=api.server.http, headers=tickets, timeout=5) as client:
+            for _ in range(10):
+                assert client.post("/v1/socket-tickets").status_code == 200
