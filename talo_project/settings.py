@@ -108,9 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under ASGI every request runs in a thread of its own, so persistent per-thread connections
-    # pile up (Django's docs: disable them under ASGI): hundreds under a connection storm. A
-    # bounded psycopg pool per process instead; requests beyond it wait for a connection.
+    # Under ASGI requests run on many threads (talo_project/request_threads.py), so persistent
+    # per-thread connections pile up (Django's docs: disable them under ASGI): hundreds under a
+    # connection storm. A bounded psycopg pool per process instead; requests beyond it wait.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -147,9 +147,10 @@ if REDIS_LAYER_URLS:
             "BACKEND": "talo_project.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "talo"),
-            # Django serves each REST request on a thread of its own: in a burst more threads want
-            # the cache at once than the pool holds. They wait for a connection (up to 10 s)
-            # instead of failing, which answered a 1000-client ticket burst with 503s.
+            # One client and pool per process (talo_project/cache.py). In a burst of REST requests,
+            # each on a thread of its own, more threads want it at once than it holds: they wait
+            # for a connection (up to 10 s) instead of failing, which answered a 1000-client ticket
+            # burst with 503s.
             "OPTIONS": {"pool_class": "redis.BlockingConnectionPool", "max_connections": 100, "timeout": 10},
         }
     }

@@ -1,6 +1,6 @@
 """A burst of ticket requests, as after a deploy when every client reconnects at once: each gets
-its ticket. Django serves each REST request on a thread of its own, so more threads than the
-cache's Redis pool holds want it at once; they wait for a connection instead of failing with 503."""
+its ticket. Each REST request runs on a thread of its own, so more threads than the process's
+cache pool holds want it at once; they wait for a connection instead of failing with 503."""
 
 import asyncio
 from collections import Counter
