@@ -49,7 +49,7 @@ def _write_presence(presence, *, alias, online=NOT_SUPPLIED, custom_status=NOT_S
     if custom_status is not NOT_SUPPLIED:
         presence.custom_status = custom_status
     if not presence.online and alias is not None:
-        # docs/docs/socket.md §12: temporary memberships end when the player goes offline.
+        # docs/socket.md §12: temporary memberships end when the player goes offline.
         channel_services.leave_temporary_channels(alias=alias)
     _save(presence)
     return _announce(presence, alias, meta, skip_connection_id)
