@@ -256,13 +256,14 @@ class Hub:
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             if variant is not None and option in connection.options:
-                chosen_text, chosen_frame = variant_text, variant_frame
+                if connection.direct:
+                    connection.write(variant_frame)
+                else:
+                    await connection.deliver(variant_text, variant_frame)
+            elif connection.direct:
+                connection.write(frame)
             else:
-                chosen_text, chosen_frame = text, frame
-            if connection.direct:
-                connection.write(chosen_frame)
-            else:
-                await connection.deliver(chosen_text, chosen_frame)
+                await connection.deliver(text, frame)
             delivered += 1
         if delivered:
             # Counted once per fan-out, not per recipient (sockets.metrics).
