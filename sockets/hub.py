@@ -256,14 +256,13 @@ class Hub:
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             if variant is not None and option in connection.options:
-                if connection.direct:
-                    connection.write(variant_frame)
-                else:
-                    await connection.deliver(variant_text, variant_frame)
-            elif connection.direct:
-                connection.write(frame)
+                chosen_text, chosen_frame = variant_text, variant_frame
             else:
-                await connection.deliver(text, frame)
+                chosen_text, chosen_frame = text, frame
+            if connection.direct:
+                connection.write(chosen_frame)
+            else:
+                await connection.deliver(chosen_text, chosen_frame)
             delivered += 1
         if delivered:
             # Counted once per fan-out, not per recipient (sockets.metrics).

@@ -21,13 +21,13 @@ _lock = threading.Lock()
 class _SharedClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._clients = {}  # id(pool) -> client
+        self._by_pool = {}  # id(pool) -> client
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
+        client = self._by_pool.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._by_pool[id(pool)] = self._client(connection_pool=pool)
         return client
 
 

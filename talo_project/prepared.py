@@ -1,5 +1,5 @@
 """Querysets compiled once, run many times: the loads on the connection path (docs/architecture.md,
-"The connection path").
+"One connection, ticket to identified").
 
 Compiling a queryset to SQL costs Django more CPU than PostgreSQL spends answering it: the alias
 load of an identify (alias, player, game, presence, auth, props and groups in one statement) took

@@ -2,7 +2,7 @@
 
 Django's ASGI handler gives every request a thread-sensitive context of its own, for which asgiref
 creates a single-thread executor: a new thread per request, and one more to join it afterwards.
-In a reconnect storm (a REST ticket per client, docs/architecture.md "The connection path") that
+In a reconnect storm (a REST ticket per client, docs/architecture.md "One connection") that
 thread churn cost more CPU than the view. Here each request gets an idle executor from a pool
 (asgiref's `ThreadSensitiveContext(executor=...)`, which Django's inner context then uses): requests
 still run side by side, each on one thread of its own, and the threads live on."""
