@@ -2,7 +2,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talo_project.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+import django  # noqa: E402
 
 from talo_project import deployment  # noqa: E402
 
@@ -10,15 +10,18 @@ from talo_project import deployment  # noqa: E402
 # `manage.py serve` names the address it listens on; any other ASGI server is checked without one.
 deployment.prepare(os.environ.get("TALO_SERVE_HOST"))
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as get_asgi_application() does
+
+from talo_project.request_threads import RequestHandler  # noqa: E402
+
+rest_app = RequestHandler()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from presence.processes import start_heartbeat  # noqa: E402
 from sockets import live  # noqa: E402
 from sockets.consumer import SocketConsumer  # noqa: E402
-from talo_project.request_threads import RequestThreads  # noqa: E402
 live.serving = True  # static files: WhiteNoise, in settings.MIDDLEWARE
 start_heartbeat()
 # Any path is a socket path (docs/socket.md §1): only the ticket in the query string matters.
-application = ProtocolTypeRouter({"http": RequestThreads(django_asgi_app), "websocket": SocketConsumer.as_asgi()})
+application = ProtocolTypeRouter({"http": rest_app, "websocket": SocketConsumer.as_asgi()})

@@ -1,30 +1,48 @@
-"""Each REST request's synchronous part (middleware, DRF view, database) on a reused thread.
+"""Django's ASGI handler with each REST request's synchronous part on one reused thread, in one hop.
 
-Django's ASGI handler gives every request a thread-sensitive context of its own, for which asgiref
-creates a single-thread executor: a new thread per request, and one more to join it afterwards.
-In a reconnect storm (a REST ticket per client, docs/architecture.md "One connection") that
-thread churn cost more CPU than the view. Here each request gets an idle executor from a pool
-(asgiref's `ThreadSensitiveContext(executor=...)`, which Django's inner context then uses): requests
-still run side by side, each on one thread of its own, and the threads live on."""
+Django's own ASGI handler builds its middleware chain for async use. With our synchronous
+middlewares and views that means five hand-offs between the event loop and a thread per request:
+the `request_started` signal, the middleware chain, back to the loop for the URL resolution, the
+view, and `response.close()`. And it gives every request a thread-sensitive context of its own,
+for which asgiref creates a single-thread executor: a new thread per request, and one more to join
+it afterwards. In a reconnect storm (a REST ticket per client, docs/architecture.md "One
+connection") the hand-offs and the thread churn cost more CPU than the view.
 
+Here the chain is built synchronous, as under WSGI, and one hop runs the signal, the chain, the
+view and (for a response that is not streamed) its close on the request's thread; the response
+is then sent from the loop. Each request gets an idle executor from a pool (asgiref's
+`ThreadSensitiveContext(executor=...)`): requests still run side by side, each on one thread of
+its own, and the threads live on. Everything else — reading the body, watching for the client
+going away, sending — is Django's ASGIHandler unchanged."""
+
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers import base
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
 
 
-class RequestThreads:
-    """ASGI middleware around Django's HTTP application; keeps up to `keep` idle threads."""
+class RequestHandler(ASGIHandler):
+    """The project's HTTP application; keeps up to `keep` idle request threads."""
 
-    def __init__(self, app, keep=128):
-        self.app = app
+    def __init__(self, keep=128):
+        base.BaseHandler.__init__(self)
+        self.load_middleware(is_async=False)
         self.keep = keep
         self._idle = []
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         executor = self._idle.pop() if self._idle else ThreadPoolExecutor(max_workers=1, thread_name_prefix="talo-request")
         try:
             async with ThreadSensitiveContext(executor=executor):
-                await self.app(scope, receive, send)
+                await self.handle(scope, receive, send)
         finally:
             # The executor is idle here even for a request whose client went away mid-view:
             # asgiref's sync_to_async waits for the thread's work before the cancellation ends
@@ -33,3 +51,63 @@ class RequestThreads:
                 self._idle.append(executor)
             else:
                 executor.shutdown(wait=False)
+
+    async def handle(self, scope, receive, send):
+        """ASGIHandler.handle with the synchronous part in one hop (`_respond`)."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+
+        async def process_request():
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            try:
+                await self.send_response(response, send)
+            except asyncio.CancelledError:
+                pass
+            return response
+
+        tasks = [
+            asyncio.create_task(self.listen_for_disconnect(receive)),
+            asyncio.create_task(process_request()),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if task.done():
+                try:
+                    task.result()
+                except RequestAborted:
+                    pass
+                except AssertionError:
+                    body_file.close()
+                    raise
+            else:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        try:
+            response = tasks[1].result()
+        except asyncio.CancelledError:
+            await signals.request_finished.asend(sender=self.__class__)
+        else:
+            if response.streaming:
+                await sync_to_async(response.close)()
+        body_file.close()
+
+    def _respond(self, scope, body_file):
+        """On the request's thread: what Django's handler spreads over five hops."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its body is in memory: closing now (request_finished: the database connection goes
+            # back to the pool) changes nothing of what is sent.
+            response.close()
+        return response
