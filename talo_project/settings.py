@@ -136,7 +136,8 @@ if REDIS_LAYER_URLS:
     CHANNEL_LAYERS = {
         "default": {
             # One publish per group_send whatever the group size; see docs/architecture.md.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis' pub/sub layer with pipelined publishes (sockets/layers.py).
+            "BACKEND": "sockets.layers.RedisLayer",
             "CONFIG": {"hosts": REDIS_LAYER_URLS, "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "talo")},
         }
     }
