@@ -17,7 +17,10 @@ history goes with it, and the next append or read starts a new epoch.
 import asyncio
 import time
 
+from redis.exceptions import NoScriptError
+
 from game_channels.history_store import DEFAULT_LIMIT, Window, bounded_after, new_epoch
+from sockets.pipelining import CommandPipeline
 
 # KEYS: the stream, the meta hash. ARGV: the record, now (ms), size, TTL (ms), a new epoch (used
 # when the channel has none). Returns {offset, epoch}.
@@ -111,18 +114,23 @@ class RedisHistory:
         return [stream, stream + ":meta"]
 
     def _scripts(self):
-        """The async client and scripts of the running loop (a server process has one)."""
+        """The scripts of the running loop (a server process has one) and the pipeline its
+        appends share (sockets/pipelining.py: a busy channel's appends go out together)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             client = self._async_modules.Redis.from_url(self.url)
-            self._async = (client.register_script(_APPEND), client.register_script(_READ))
+            self._async = (client.register_script(_APPEND), client.register_script(_READ), CommandPipeline(lambda: client))
             self._loop = loop
         return self._async
 
     async def append(self, channel_id, record):
-        append, _ = self._scripts()
+        append, _, pipeline = self._scripts()
+        keys = self._keys(channel_id)
         args = [record, int(time.time() * 1000), self.size, self.ttl_ms, new_epoch()]
-        offset, epoch = await append(keys=self._keys(channel_id), args=args)
+        try:
+            offset, epoch = await pipeline.execute("EVALSHA", append.sha, len(keys), *keys, *args)
+        except NoScriptError:  # a Redis that has not seen it (restarted, flushed): load and run it
+            offset, epoch = await append(keys=keys, args=args)
         return offset, epoch.decode()
 
     def _read_args(self, after, epoch, limit):
@@ -134,7 +142,7 @@ class RedisHistory:
         return _window(self._read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
 
     async def aread(self, channel_id, *, after=None, epoch=None, limit=DEFAULT_LIMIT):
-        _, read = self._scripts()
+        _, read, _ = self._scripts()
         return _window(await read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
 
     def delete(self, channel_id):

@@ -112,3 +112,19 @@ def test_an_emptied_store_starts_a_new_epoch(world, second_api, store):
         )
         current = history(api_socket, cid, after=0, epoch=frame["epoch"])
         assert (texts(current), current["complete"]) == (["after the flush"], True)
+
+
+def test_a_redis_that_lost_its_scripts_still_appends_each_message_once(world, store):
+    """Appends go out as EVALSHA (pipelined, sockets/pipelining.py); a Redis restarted or
+    flushed since knows no script: the append is loaded and run then, not lost or doubled."""
+    owner = world.player()
+    cid = world.create(owner)["id"]
+    sock = world.socket(owner, query=OFFSETS)
+    send(sock, cid, "before")
+    assert sock.expect(MESSAGE)["offset"] == 1
+    store.script_flush()
+    for number in (2, 3):
+        send(sock, cid, f"after {number}")
+        assert sock.expect(MESSAGE)["offset"] == number
+    reply = history(sock, cid)
+    assert (texts(reply), reply["latestOffset"]) == (["before", "after 2", "after 3"], 3)
