@@ -1,4 +1,4 @@
-"""python -m bench.phases [--server daphne|daphne-plain|uvicorn] [--clients 500]
+"""python -m bench.phases [--server daphne|daphne-plain|uvicorn] [--clients 500] [--scopes chat|*]
 
 The connection storm taken apart: the server CPU per client of each step on its own — REST
 tickets, then connects with them, then identifies, then closes (until presence settles) — each
@@ -13,7 +13,7 @@ import json
 import httpx
 
 
-def run(kind, clients, in_flight=100):
+def run(kind, clients, scopes="chat", in_flight=100):
     from bench.setup import set_up
 
     env = set_up()  # Django is set up from here on
@@ -25,7 +25,7 @@ def run(kind, clients, in_flight=100):
 
     server = Server(kind, scenarios.bench_env(env))
     try:
-        fixture = Fixture(clients, channel=False, scopes=list(scenarios.CHAT_SCOPES))
+        fixture = Fixture(clients, channel=False, scopes=list(scenarios.CHAT_SCOPES) if scopes == "chat" else scopes.split(","))
         gate = asyncio.Semaphore(in_flight)
         cpu = {}
 
@@ -55,7 +55,7 @@ def run(kind, clients, in_flight=100):
             await measured("close", [ws.close() for ws in sockets])
 
         asyncio.run(go())
-        return {"server": kind, "clients": clients, **{f"{name}_cpu_ms": round(s / clients * 1000, 2) for name, s in cpu.items()}}
+        return {"server": kind, "clients": clients, "scopes": scopes, **{f"{name}_cpu_ms": round(s / clients * 1000, 2) for name, s in cpu.items()}}
     finally:
         server.stop()
 
@@ -64,8 +64,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.phases")
     parser.add_argument("--server", default="uvicorn")
     parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--scopes", default="chat", help="the key's scopes: chat (the storm's) or a comma-separated list, e.g. *")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.server, args.clients)))
+    print(json.dumps(run(args.server, args.clients, args.scopes)))
 
 
 if __name__ == "__main__":
