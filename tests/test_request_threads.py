@@ -1,16 +1,23 @@
 """REST requests run on reused threads (talo_project/request_threads.py): Django's ASGI handler
 would start a thread for every request and another to join it. Seen from outside as the server
 process's thread ids (/proc/<pid>/task), watched while a hundred requests run one after another:
-no new ones appear. A thread still busy with an abandoned request is not reused."""
+no new ones appear. A thread still busy with an abandoned request is not reused. Each request
+gives its database connection back when it ends (its response is closed on its own thread)."""
 
 import os
 import threading
 import time
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import psycopg
 import pytest
 from django.db import connection
+
+from tests.servers import ServerProcess
+from tests.support import api_on
 
 
 def thread_ids(pid):
@@ -62,3 +69,27 @@ def test_a_request_abandoned_while_it_waits_holds_up_no_later_request(api):
         with httpx.Client(base_url=api.server.http, headers=tickets, timeout=5) as client:
             for _ in range(10):
                 assert client.post("/v1/socket-tickets").status_code == 200
+
+
+@pytest.mark.postgres
+def test_requests_on_many_threads_give_their_database_connections_back(transactional_db):
+    """A pool of two database connections serves 120 REST identifies (each reads and writes the
+    database) made 12 at a time, so on a dozen request threads: a request that kept its thread's
+    connection would leave the others waiting for one until DATABASE_POOL_TIMEOUT (then 503)."""
+    server = ServerProcess("db-pool", DATABASE_POOL_SIZE=2, DATABASE_POOL_TIMEOUT=5).start()
+    try:
+        with api_on(server) as api:
+            token = api.key(api.game(), "*")
+            with httpx.Client(base_url=server.http, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+
+                def identify(_):
+                    params = {"service": "username", "identifier": uuid.uuid4().hex[:12]}
+                    return client.get("/v1/players/identify", params=params).status_code
+
+                started = time.monotonic()
+                with ThreadPoolExecutor(12) as pool:
+                    statuses = list(pool.map(identify, range(120)))
+            assert statuses == [200] * 120
+            assert time.monotonic() - started < 20
+    finally:
+        server.stop()
