@@ -22,6 +22,9 @@ from presence.processes import start_heartbeat  # noqa: E402
 from sockets import live  # noqa: E402
 from sockets.consumer import SocketConsumer  # noqa: E402
 live.serving = True  # static files: WhiteNoise, in settings.MIDDLEWARE
+from talo_project import collector  # noqa: E402
+
 start_heartbeat()
 # Any path is a socket path (docs/socket.md §1): only the ticket in the query string matters.
 application = ProtocolTypeRouter({"http": rest_app, "websocket": SocketConsumer.as_asgi()})
+collector.settle_after_start_up()
