@@ -8,6 +8,7 @@ send_event), so a client reacting to the message and re-reading over REST sees t
 
 import asyncio
 import logging
+import threading
 import time
 
 from asgiref.sync import async_to_sync
@@ -58,12 +59,22 @@ def publish(event):
 
 PUBLISH_TIMEOUT = 10
 
+# The events published by the socket work running on this thread (sockets.workers), if any.
+_outbox = threading.local()
+
 
 def _send(event):
-    """Publish from a worker thread. In a server process the publish runs on the server's event
-    loop (where the channel layer lives) and this thread waits for it, so one thread's events go
-    out in order; once that loop has stopped (shutdown) the event is dropped instead of waiting
-    for a loop that will never run it. Elsewhere (a command) it runs on a loop of its own."""
+    """Publish from a thread. Socket work (sockets.workers) keeps its events for the event loop to
+    publish once the work returns: the thread does not wait for the loop, and the loop is not
+    woken once per event. Otherwise, in a server process (a REST request) the publish runs on the
+    server's event loop (where the channel layer lives) and this thread waits for it, so one
+    thread's events go out in order; once that loop has stopped (shutdown) the event is dropped
+    instead of waiting for a loop that will never run it. Elsewhere (a command) it runs on a loop
+    of its own."""
+    kept = getattr(_outbox, "events", None)
+    if kept is not None:
+        kept.append(event)
+        return
     loop = server_loop()
     try:
         if loop is None:
@@ -73,9 +84,34 @@ def _send(event):
         else:
             logger.warning("server stopping: a %s event to %s was not published", event["type"], event["group"])
     except Exception:
-        # Delivery is at-most-once (as in Talo): a failed publish must not fail the write that
-        # caused it, which is already committed.
-        logger.exception("publishing a %s event to %s failed", event["type"], event["group"])
+        _publish_failed(event)
+
+
+def _publish_failed(event):
+    # Delivery is at-most-once (as in Talo): a failed publish must not fail the write that
+    # caused it, which is already committed.
+    logger.exception("publishing a %s event to %s failed", event["type"], event["group"])
+
+
+def keeping_events(function, *args, **kwargs):
+    """On a worker thread: call `function`, keeping the events it publishes instead of sending
+    them. Returns (its result, the exception it raised or None, the events in order)."""
+    _outbox.events = kept = []
+    try:
+        return function(*args, **kwargs), None, kept
+    except Exception as error:
+        return None, error, kept
+    finally:
+        _outbox.events = None
+
+
+async def publish_kept(kept):
+    """On the event loop: publish the events `keeping_events` kept, in order."""
+    for event in kept:
+        try:
+            await apublish(event)
+        except Exception:
+            _publish_failed(event)
 
 
 def reaches_other_processes():

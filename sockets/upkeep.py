@@ -9,11 +9,10 @@ player's presence), so their order does not matter."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from sockets.workers import run_on
 
 _upkeep_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talo-upkeep")
 
 
 async def run_upkeep(function, *args, **kwargs):
-    upkeep = database_sync_to_async(function, thread_sensitive=False, executor=_upkeep_threads)
-    return await upkeep(*args, **kwargs)
+    return await run_on(_upkeep_threads, function, *args, **kwargs)

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from sockets import events
+
 _pool = None
 
 
@@ -25,4 +27,16 @@ def _executor():
 
 async def run_work(function, *args, **kwargs):
     """`function(*args, **kwargs)` on a worker thread; its result or exception."""
-    return await database_sync_to_async(function, thread_sensitive=False, executor=_executor())(*args, **kwargs)
+    return await run_on(_executor(), function, *args, **kwargs)
+
+
+async def run_on(executor, function, *args, **kwargs):
+    """`function(*args, **kwargs)` on one of `executor`'s threads. The events it publishes go out
+    from the event loop once it returns (or raises), in order, before the caller resumes."""
+    result, error, kept = await database_sync_to_async(events.keeping_events, thread_sensitive=False, executor=executor)(
+        function, *args, **kwargs
+    )
+    await events.publish_kept(kept)
+    if error is not None:
+        raise error
+    return result
