@@ -44,16 +44,21 @@ def register():
     registry.connection_option(history.OFFSETS_OPTION)
 
 
-async def join_member_groups(hub, connection):
+async def join_member_groups(hub, connection, read=None):
     """On identify (one query): the connection joins the groups of its alias's channels and
     leaves those of an alias it was identified as before.
 
     The connection is already in its alias group, so membership events published from now on
     reach it; one applied while the memberships were being read or joined (a leave arriving
-    before the join it undoes) makes the read start again."""
+    before the join it undoes) makes the read start again. `read`: (hub.membership_changes before
+    the read, the channel ids) when the caller read them itself, with the alias group reserved
+    (sockets.hub.Hub.reserve) before reading."""
     for _ in range(MEMBERSHIP_READ_ATTEMPTS):
-        changes = hub.membership_changes
-        channel_ids = await run_work(selectors.member_channel_ids, connection.alias_id)
+        if read is not None:
+            (changes, channel_ids), read = read, None
+        else:
+            changes = hub.membership_changes
+            channel_ids = await run_work(selectors.member_channel_ids, connection.alias_id)
         wanted = {channel_group(channel_id) for channel_id in channel_ids}
         for group in [g for g in connection.groups if g.startswith(CHANNEL_GROUP_PREFIX) and g not in wanted]:
             await hub.leave(connection, group)

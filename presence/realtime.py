@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 
 from game_channels.realtime import join_member_groups
+from game_channels.selectors import MAX_ID, member_channel_ids
 from players.scopes import READ_PLAYER_PRESENCE, READ_PLAYERS
 from players.services import identity
 from presence import services
@@ -50,22 +51,39 @@ def _identify(connection, payload):
         session_token=payload.get("sessionToken", ""),
     )
     presence_frame, alias_data = services.connection_identified(alias=alias, connection_id=connection.connection_id)
-    return alias, alias_data, presence_frame
+    return alias, alias_data, presence_frame, member_channel_ids(alias.id)
+
+
+def _claimed_group(alias_id):
+    """The alias group of the id the payload claims, or None for an id no alias can have."""
+    if isinstance(alias_id, float) and alias_id.is_integer():
+        alias_id = int(alias_id)
+    return alias_group(alias_id) if isinstance(alias_id, int) and 0 < alias_id <= MAX_ID else None
 
 
 async def identify(connection, payload):
-    """docs/socket.md §9.1. The database work is one hop; the frames of one connection (and its
+    """docs/socket.md §9.1. The database work — token, alias, presence, the alias's channels — is
+    one hop; the alias group is subscribed before it (reserved), so a membership event published
+    after the channels were read reaches this process. The frames of one connection (and its
     close) are handled one after another, so this cannot race connection_closed."""
     started = time.monotonic()
-    alias, alias_data, presence_frame = await run_work(_identify, connection, payload)
-    connection.state.setdefault(PRESENCE, {})[alias.player_id] = alias.id
     hub = await get_hub()
-    if connection.alias_id is not None and connection.alias_id != alias.id:
-        await hub.leave(connection, alias_group(connection.alias_id))
-    connection.alias_id = alias.id
-    connection.alias_data = alias_data
-    await hub.join(connection, alias_group(alias.id))
-    await join_member_groups(hub, connection)
+    claimed = _claimed_group(payload["playerAliasId"])
+    if claimed is not None:
+        await hub.reserve(claimed)
+    try:
+        changes = hub.membership_changes
+        alias, alias_data, presence_frame, channel_ids = await run_work(_identify, connection, payload)
+        connection.state.setdefault(PRESENCE, {})[alias.player_id] = alias.id
+        if connection.alias_id is not None and connection.alias_id != alias.id:
+            await hub.leave(connection, alias_group(connection.alias_id))
+        connection.alias_id = alias.id
+        connection.alias_data = alias_data
+        await hub.join(connection, alias_group(alias.id))
+        await join_member_groups(hub, connection, read=(changes, channel_ids))
+    finally:
+        if claimed is not None:
+            await hub.release(claimed)
     # Steps 6–7: the connection's own presence message comes first.
     if connection.has_scope(READ_PLAYER_PRESENCE):
         await connection.deliver(presence_frame)

@@ -52,6 +52,9 @@ class Hub:
         # thousands reaches only the few with read:playerPresence without checking the others.
         self.scoped = {}
         self.subscribed = set()  # groups this process is a channel-layer member of
+        # group -> how many connections are about to join it (reserve): subscribed meanwhile, and a
+        # membership event that reaches it before they do counts in membership_changes.
+        self.reserved = Counter()
         self.connections = set()
         self.per_key = Counter()
         self.per_ip = Counter()
@@ -121,6 +124,21 @@ class Hub:
         if self._leave_locally(connection, group):
             await self._sync_subscription(group)
 
+    async def reserve(self, group):
+        """Subscribe to `group` ahead of a connection that will join it if a check passes: what is
+        read after this returns cannot miss an event published to the group after the read. Every
+        reserve is followed by a release."""
+        self.reserved[group] += 1
+        if group not in self.subscribed:
+            await self._sync_subscription(group)
+
+    async def release(self, group):
+        self.reserved[group] -= 1
+        if self.reserved[group] <= 0:
+            del self.reserved[group]
+            if group not in self.members:
+                await self._sync_subscription(group)
+
     def _leave_locally(self, connection, group):
         """Drop the connection from the group here; True when that emptied the group."""
         connection.groups.discard(group)
@@ -148,7 +166,7 @@ class Hub:
         # Serialised, and decided under the lock from the registry as it is then, so that a join
         # racing a leave of the same group always ends subscribed exactly when members remain.
         async with self._subscription_lock:
-            wanted = group in self.members
+            wanted = group in self.members or group in self.reserved
             if wanted and group not in self.subscribed:
                 await self.layer.group_add(group, self.channel_name)
                 self.subscribed.add(group)
@@ -210,6 +228,8 @@ class Hub:
             return
         members = self.members.get(message["group"])
         if not members:
+            if kind in ("join", "leave") and message["group"] in self.reserved:
+                self.membership_changes += 1  # the joiner's read may predate it
             return
         if kind == "frame":
             scope = message.get("scope")
