@@ -46,7 +46,7 @@ def forget_cached_keys(group):
 
 
 async def redeem(ticket):
-    return await run_work(tickets.redeem_ticket, ticket)
+    return await tickets.redeem_ticket(ticket)
 
 
 def key_deleted(sender, instance, **kwargs):

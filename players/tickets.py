@@ -9,6 +9,8 @@ from django.core.cache.backends.redis import RedisCache
 
 from players import key_cache
 from sockets.connection import Grant
+from sockets.workers import run_work
+from talo_project import cache as shared_cache
 
 
 def _cache_key(ticket):
@@ -21,7 +23,25 @@ def create_ticket(*, access_key, dev_build):
     return ticket
 
 
-def consume_ticket(ticket):
+async def redeem_ticket(ticket):
+    """On the event loop: consume the ticket and check its key; a Grant, or None for every kind of
+    refusal. The ticket is taken with one Redis command sent from the loop, and the key comes from
+    the process's key cache: only a key not cached yet is loaded on a worker thread."""
+    value = await _consume_ticket_on_loop(ticket)
+    if value is None:
+        return None
+    # The value also records the x-talo-dev-build flag (docs/rest.md §4); no socket request reads it.
+    key_id = int(value.partition(":")[0])
+    fields = key_cache.cached_grant_fields(key_id)
+    if fields is key_cache.NOT_CACHED:
+        fields = await run_work(key_cache.grant_fields, key_id)
+    if fields is None:
+        return None
+    key, verify_requests = fields
+    return Grant(key_id=key["id"], game_id=key["game_id"], scopes=frozenset(key["scopes"]), verify_requests=verify_requests)
+
+
+async def _consume_ticket_on_loop(ticket):
     """Burn the ticket and return its stored value, or None. Atomic: of several sockets racing one
     ticket only the one whose delete removed the entry wins (docs/differences.md row 1)."""
     if not ticket or len(ticket) > 100:
@@ -29,24 +49,9 @@ def consume_ticket(ticket):
     key = _cache_key(ticket)
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        # One round trip: Redis's GETDEL (Django's cache API has no get-and-delete).
-        redis_key = backend.make_and_validate_key(key)
-        value = backend._cache.get_client(redis_key, write=True).getdel(redis_key)
-        return None if value is None else backend._cache._serializer.loads(value)
+        return await shared_cache.getdel_on_loop(backend, key)
+    # The in-process cache: nothing to wait for.
     value = cache.get(key)
     if value is None or not cache.delete(key):
         return None
     return value
-
-
-def redeem_ticket(ticket):
-    """Consume the ticket and check its key: a Grant, or None for every kind of refusal."""
-    value = consume_ticket(ticket)
-    if value is None:
-        return None
-    # The value also records the x-talo-dev-build flag (docs/rest.md §4); no socket request reads it.
-    fields = key_cache.grant_fields(int(value.partition(":")[0]))
-    if fields is None:
-        return None
-    key, verify_requests = fields
-    return Grant(key_id=key["id"], game_id=key["game_id"], scopes=frozenset(key["scopes"]), verify_requests=verify_requests)

@@ -8,13 +8,20 @@ are each one cache call on the connection path, docs/architecture.md). A client 
 safe to share between threads: every backend of the process uses the same one, and the pool's
 bound (settings.CACHES) is the process's."""
 
+import asyncio
 import threading
+import weakref
 
+import redis.asyncio
+import redis.exceptions
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.utils.functional import cached_property
 
 _clients = {}  # (servers, options) -> _SharedClient
+_loop_clients = weakref.WeakKeyDictionary()  # event loop -> {server: redis.asyncio.Redis}
 _lock = threading.Lock()
 
 
@@ -40,3 +47,31 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _clients[key] = _SharedClient(self._servers, **self._options)
         return client
+
+
+async def getdel_on_loop(backend, key):
+    """Get and delete `key` of the Redis cache `backend` in one command (GETDEL; Django's cache API
+    has none), sent from the event loop: the value, or None. Each event loop has its own client of
+    the write server, with the pool bound of settings.CACHES."""
+    redis_key = backend.make_and_validate_key(key)
+    value = await _loop_client(backend).getdel(redis_key)
+    return None if value is None else backend._cache._serializer.loads(value)
+
+
+def _loop_client(backend):
+    clients = _loop_clients.setdefault(asyncio.get_running_loop(), {})
+    server = backend._servers[0]  # Django's cache writes to the first server
+    client = clients.get(server)
+    if client is None:
+        options = backend._options
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            server,
+            max_connections=options.get("max_connections", 100),
+            timeout=options.get("timeout", 10),
+            # A pooled connection that a Redis restart cut fails its next command: once more on a
+            # new one. (A GETDEL retried after Redis ran it refuses that ticket; the client fetches another.)
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
+        )
+        client = clients[server] = redis.asyncio.Redis(connection_pool=pool)
+    return client
