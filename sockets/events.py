@@ -93,16 +93,45 @@ def _publish_failed(event):
     logger.exception("publishing a %s event to %s failed", event["type"], event["group"])
 
 
-def keeping_events(function, *args, **kwargs):
-    """On a worker thread: call `function`, keeping the events it publishes instead of sending
-    them. Returns (its result, the exception it raised or None, the events in order)."""
-    _outbox.events = kept = []
+class Outbox:
+    """The events one piece of socket work published, for the event loop to send when it returns.
+    If its caller was cancelled meanwhile (the server gave up on the connection), whichever side
+    comes last sends them: nothing the work committed goes unannounced."""
+
+    def __init__(self):
+        self.events = []
+        self._lock = threading.Lock()
+        self._work_done = False
+        self._caller_gone = False
+
+    def work_done(self):
+        """On the worker thread, once the work has returned or raised."""
+        with self._lock:
+            self._work_done = True
+            orphaned = self._caller_gone
+        if orphaned:
+            for event in self.events:
+                _send(event)
+
+    def caller_gone(self):
+        """On the event loop, when the caller was cancelled: True when the work is done already,
+        and the caller must send the events itself."""
+        with self._lock:
+            self._caller_gone = True
+            return self._work_done
+
+
+def keeping_events(outbox, function, *args, **kwargs):
+    """On a worker thread: call `function`, keeping the events it publishes in `outbox` instead of
+    sending them. Returns (its result, the exception it raised or None)."""
+    _outbox.events = outbox.events
     try:
-        return function(*args, **kwargs), None, kept
+        return function(*args, **kwargs), None
     except Exception as error:
-        return None, error, kept
+        return None, error
     finally:
         _outbox.events = None
+        outbox.work_done()
 
 
 async def publish_kept(kept):

@@ -8,6 +8,7 @@ Channels' wrapper closes the thread's database connection before and after each 
 CONN_MAX_AGE=0 a PostgreSQL connection goes back to the process's pool; SQLite writers wait on the
 database lock). A connection's own frames are still handled one after another."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
@@ -33,10 +34,25 @@ async def run_work(function, *args, **kwargs):
 async def run_on(executor, function, *args, **kwargs):
     """`function(*args, **kwargs)` on one of `executor`'s threads. The events it publishes go out
     from the event loop once it returns (or raises), in order, before the caller resumes."""
-    result, error, kept = await database_sync_to_async(events.keeping_events, thread_sensitive=False, executor=executor)(
-        function, *args, **kwargs
-    )
-    await events.publish_kept(kept)
+    outbox = events.Outbox()
+    work = database_sync_to_async(events.keeping_events, thread_sensitive=False, executor=executor)
+    try:
+        result, error = await work(outbox, function, *args, **kwargs)
+    except asyncio.CancelledError:
+        if outbox.caller_gone():
+            _publish_late(outbox.events)
+        raise
+    await events.publish_kept(outbox.events)
     if error is not None:
         raise error
     return result
+
+
+_late = set()  # publishes of work whose caller was cancelled, kept alive until done
+
+
+def _publish_late(kept):
+    if kept:
+        task = asyncio.ensure_future(events.publish_kept(kept))
+        _late.add(task)
+        task.add_done_callback(_late.discard)

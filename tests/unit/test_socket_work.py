@@ -1,7 +1,9 @@
 """sockets.workers.run_work: the events socket work publishes go out from the event loop once the
-work returns, in order, also when it then fails; those of a rolled-back transaction never do."""
+work returns, in order, also when it then fails or its caller was cancelled meanwhile; those of a
+rolled-back transaction never do."""
 
 import asyncio
+import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -9,6 +11,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from sockets import events
+from sockets.hub import get_hub
 from sockets.workers import run_work
 
 
@@ -46,3 +49,26 @@ def test_events_of_failed_work_go_out_in_order_and_rolled_back_ones_never():
 
     async_to_sync(go)()
 
+
+
+def publish_then_take_long(group):
+    events.publish(events.frame_event(group, "committed"))
+    time.sleep(0.5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_of_work_whose_caller_was_cancelled_still_go_out():
+    async def go():
+        await get_hub()  # this loop is the server's
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("work-late", channel)
+        caller = asyncio.ensure_future(run_work(publish_then_take_long, "work-late"))
+        await asyncio.sleep(0.2)  # the work has published and is still running
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        assert (await asyncio.wait_for(layer.receive(channel), 5))["text"] == "committed"
+        await layer.group_discard("work-late", channel)
+
+    async_to_sync(go)()
