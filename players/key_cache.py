@@ -27,9 +27,17 @@ def _max_age():
     return settings.TALO_SOCKET["REVOCATION_SWEEP_SECONDS"]
 
 
-def _entry(key_id):
+def _fresh_entry(key_id):
+    """The cached entry of the key, or None when there is none young enough to use."""
     entry = _entries.get(key_id)
     if entry is not None and time.monotonic() - entry[0] < _max_age():
+        return entry
+    return None
+
+
+def _entry(key_id):
+    entry = _fresh_entry(key_id)
+    if entry is not None:
         return entry
     forgotten = _forgotten
     row = AccessKey.objects.filter(id=key_id).values(*_FIELDS, "game__verify_requests").first()
@@ -65,10 +73,8 @@ NOT_CACHED = object()
 def cached_grant_fields(key_id):
     """grant_fields without the database, for the event loop: NOT_CACHED when the key would have
     to be loaded."""
-    entry = _entries.get(key_id)
-    if entry is None or time.monotonic() - entry[0] >= _max_age():
-        return NOT_CACHED
-    return _grant_fields(entry)
+    entry = _fresh_entry(key_id)
+    return NOT_CACHED if entry is None else _grant_fields(entry)
 
 
 def _grant_fields(entry):
