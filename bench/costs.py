@@ -24,7 +24,7 @@ def count_round_trips():
     from talo_project import cache
 
     original = AbstractConnection.send_packed_command
-    original_getdel = cache.getdel_on_loop
+    original_getdel, original_get = cache.getdel_on_loop, cache.get_on_loop
     original_send = events._send
 
     def counted(self, command, check_health=True):
@@ -35,12 +35,16 @@ def count_round_trips():
         COUNTS["redis"] += 1
         return await original_getdel(backend, key)
 
+    async def counted_get(backend, key):  # a socket token's check, sent from the event loop
+        COUNTS["redis"] += 1
+        return await original_get(backend, key)
+
     def counted_send(event):
         COUNTS["publishes"] += 1
         original_send(event)
 
     AbstractConnection.send_packed_command = counted
-    cache.getdel_on_loop = counted_getdel
+    cache.getdel_on_loop, cache.get_on_loop = counted_getdel, counted_get
     events._send = counted_send
 
 
@@ -70,6 +74,7 @@ def run(players):
     from game_channels.models import ChannelMembership, GameChannel
     from players import tickets
     from players.models import Player, PlayerAlias, PlayerGroup
+    from players.services import identity
     from players.services.keys import create_access_key, get_or_create_game
     from presence import realtime as presence_realtime
     from presence import services as presence_services
@@ -103,7 +108,8 @@ def run(players):
             connection = SimpleNamespace(grant=grant, connection_id=uuid.uuid4().hex)
             payload = {"playerAliasId": alias.id, "socketToken": socket_token}
             with counting(totals, f"identify, round {rounds + 1}"):
-                presence_realtime._identify(connection, payload)  # its channel memberships included
+                alias_id = async_to_sync(identity.check_socket_token)(alias_id=alias.id, socket_token=socket_token)
+                presence_realtime._identify(connection, alias_id, payload)  # its channel memberships included
             with counting(totals, f"disconnect, round {rounds + 1}"):
                 presence_services.connection_closed(
                     game_id=game.id, connection_id=connection.connection_id, aliases_by_player={alias.player_id: alias.id}

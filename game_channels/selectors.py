@@ -71,13 +71,14 @@ def subscribed_channels(*, alias, prop_key=None, prop_value=None, include_dev_da
     return _with_member_count(queryset, include_dev_data=include_dev_data).order_by("id")
 
 
-# Read on every identify: plain SQL, as compiling the queryset cost more than running it.
-_MEMBER_CHANNEL_IDS = "SELECT channel_id FROM {} WHERE alias_id = %s".format(ChannelMembership._meta.db_table)
+# Read on every identify: plain SQL, as compiling the queryset cost more than running it. On
+# PostgreSQL the identify reads it inside its presence statement (presence/services.py).
+MEMBER_CHANNEL_IDS = "SELECT channel_id FROM {} WHERE alias_id = %s".format(ChannelMembership._meta.db_table)
 
 
 def member_channel_ids(alias_id):
     with connection.cursor() as cursor:
-        cursor.execute(_MEMBER_CHANNEL_IDS, [alias_id])
+        cursor.execute(MEMBER_CHANNEL_IDS, [alias_id])
         return [channel_id for (channel_id,) in cursor.fetchall()]
 
 

@@ -5,7 +5,10 @@ import hmac
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+
+from talo_project import cache as shared_cache
 
 
 def _cache_key(alias_id):
@@ -18,6 +21,13 @@ def issue_socket_token(*, alias_id):
     return token
 
 
-def socket_token_matches(*, alias_id, token):
-    current = cache.get(_cache_key(alias_id))
+async def socket_token_matches(*, alias_id, token):
+    """On the event loop: whether `token` is the alias's current socket token. With Redis, one GET
+    sent from the loop (a socket identify checks the token before any thread or query); the
+    in-process cache has nothing to wait for."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        current = await shared_cache.get_on_loop(backend, _cache_key(alias_id))
+    else:
+        current = cache.get(_cache_key(alias_id))
     return current is not None and hmac.compare_digest(current.encode(), token.encode())

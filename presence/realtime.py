@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 
 from game_channels.realtime import join_member_groups
-from game_channels.selectors import MAX_ID, member_channel_ids
+from game_channels.selectors import MAX_ID
 from players.scopes import READ_PLAYER_PRESENCE, READ_PLAYERS
 from players.services import identity
 from presence import services
@@ -43,37 +43,31 @@ def register():
     registry.every(max(1, settings.TALO_SOCKET["PRESENCE_TTL"] // 3), keep_presence)
 
 
-def _identify(connection, payload):
+def _identify(connection, alias_id, payload):
+    """On a worker thread, after the token was checked: the alias, its presence and channels."""
     alias = identity.identify_socket(
-        game_id=connection.grant.game_id,
-        alias_id=payload["playerAliasId"],
-        socket_token=payload["socketToken"],
-        session_token=payload.get("sessionToken", ""),
+        game_id=connection.grant.game_id, alias_id=alias_id, session_token=payload.get("sessionToken", "")
     )
-    presence_frame, alias_data = services.connection_identified(alias=alias, connection_id=connection.connection_id)
-    return alias, alias_data, presence_frame, member_channel_ids(alias.id)
-
-
-def _claimed_group(alias_id):
-    """The alias group of the id the payload claims, or None for an id no alias can have."""
-    if isinstance(alias_id, float) and alias_id.is_integer():
-        alias_id = int(alias_id)
-    return alias_group(alias_id) if isinstance(alias_id, int) and 0 < alias_id <= MAX_ID else None
+    presence_frame, alias_data, channel_ids = services.connection_identified(alias=alias, connection_id=connection.connection_id)
+    return alias, alias_data, presence_frame, channel_ids
 
 
 async def identify(connection, payload):
-    """docs/socket.md §9.1. The database work — token, alias, presence, the alias's channels — is
-    one hop; the alias group is subscribed before it (reserved), so a membership event published
-    after the channels were read reaches this process. The frames of one connection (and its
-    close) are handled one after another, so this cannot race connection_closed."""
+    """docs/socket.md §9.1. The token is checked from the event loop; the database work — alias,
+    presence, the alias's channels — is one hop; the alias group is subscribed before it
+    (reserved), so a membership event published after the channels were read reaches this
+    process. The frames of one connection (and its close) are handled one after another, so this
+    cannot race connection_closed."""
     started = time.monotonic()
+    alias_id = await identity.check_socket_token(alias_id=payload["playerAliasId"], socket_token=payload["socketToken"])
     hub = await get_hub()
-    claimed = _claimed_group(payload["playerAliasId"])
+    # An id no alias can have has no token either; this bound keeps the group name sane.
+    claimed = alias_group(alias_id) if 0 < alias_id <= MAX_ID else None
     if claimed is not None:
         await hub.reserve(claimed)
     try:
         changes = hub.membership_changes
-        alias, alias_data, presence_frame, channel_ids = await run_work(_identify, connection, payload)
+        alias, alias_data, presence_frame, channel_ids = await run_work(_identify, connection, alias_id, payload)
         connection.state.setdefault(PRESENCE, {})[alias.player_id] = alias.id
         if connection.alias_id is not None and connection.alias_id != alias.id:
             await hub.leave(connection, alias_group(connection.alias_id))

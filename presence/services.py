@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from game_channels import services as channel_services
+from game_channels.selectors import MEMBER_CHANNEL_IDS, member_channel_ids
 from players import selectors
 from players.models import PlayerPresence
 from players.scopes import READ_PLAYER_PRESENCE
@@ -96,38 +97,42 @@ def _announce(presence, alias, meta, skip_connection_id=None):
     return text, alias_data
 
 
-# PostgreSQL: the player's presence set online in one statement that locks the row and returns
-# whether it was online before.
+# PostgreSQL, a socket identify: the player's presence set online — the row locked and updated,
+# or created online if the player has none — and the alias's channel ids read, in one statement.
+# Returns the presence id, its custom status, whether it was online before and the channel ids;
+# no row when a concurrent first write created the presence meanwhile (the statement is then run
+# again and finds it).
 _SET_ONLINE = """
-UPDATE {table} p SET online = true, player_alias_id = %s, updated_at = %s
-FROM (SELECT id, online FROM {table} WHERE player_id = %s FOR UPDATE) old
-WHERE p.id = old.id RETURNING p.id, p.custom_status, old.online
-""".format(table=PlayerPresence._meta.db_table)
-# The player's first presence, created online (nothing if a concurrent write created it first).
-_INSERT_ONLINE = """
-INSERT INTO {table} (player_id, player_alias_id, online, custom_status, updated_at) VALUES (%s, %s, true, '', %s)
-ON CONFLICT (player_id) DO NOTHING RETURNING id, custom_status, false
-""".format(table=PlayerPresence._meta.db_table)
+WITH old AS (SELECT id, online FROM {table} WHERE player_id = %s FOR UPDATE),
+updated AS (
+  UPDATE {table} p SET online = true, player_alias_id = %s, updated_at = %s
+  FROM old WHERE p.id = old.id RETURNING p.id, p.custom_status, old.online
+),
+inserted AS (
+  INSERT INTO {table} (player_id, player_alias_id, online, custom_status, updated_at)
+  SELECT %s, %s, true, '', %s WHERE NOT EXISTS (SELECT 1 FROM old)
+  ON CONFLICT (player_id) DO NOTHING RETURNING id, custom_status, false
+)
+SELECT written.*, ARRAY({channel_ids}) FROM (SELECT * FROM updated UNION ALL SELECT * FROM inserted) written
+""".format(table=PlayerPresence._meta.db_table, channel_ids=MEMBER_CHANNEL_IDS)
 
 
 def _set_online(alias):
     now = timezone.now()
+    params = [alias.player_id, alias.id, now, alias.player_id, alias.id, now, alias.id]
     with connection.cursor() as cursor:
-        row = None
-        for statement, params in (
-            (_SET_ONLINE, [alias.id, now, alias.player_id]),
-            (_INSERT_ONLINE, [alias.player_id, alias.id, now]),
-            (_SET_ONLINE, [alias.id, now, alias.player_id]),  # created meanwhile by another write
-        ):
-            cursor.execute(statement, params)
+        for _ in range(3):  # a concurrent first write can win the insert once; a rolled-back one once more
+            cursor.execute(_SET_ONLINE, params)
             row = cursor.fetchone()
             if row is not None:
                 break
-    presence_id, custom_status, was_online = row
+        else:
+            raise RuntimeError(f"presence of player {alias.player_id} neither found nor created")
+    presence_id, custom_status, was_online, channel_ids = row
     presence = PlayerPresence(
         id=presence_id, player_id=alias.player_id, player_alias=alias, online=True, custom_status=custom_status, updated_at=now
     )
-    return presence, was_online
+    return presence, was_online, channel_ids
 
 
 def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
@@ -141,7 +146,8 @@ def update_presence(*, alias, online=NOT_SUPPLIED, custom_status=NOT_SUPPLIED):
 def connection_identified(*, alias, connection_id):
     """Socket identify, step 6: count the connection for the player and set it online. The
     presence frame is published to every other qualifying connection of the game and returned (with
-    the alias's JSON) for the identifying connection, which must get it before `identify.success` (docs/socket.md §9.1).
+    the alias's JSON and the ids of the alias's channels) for the identifying connection, which
+    must get it before `identify.success` (docs/socket.md §9.1).
 
     The connection is registered before the presence is written: a close of the player's last
     other connection then either sees it (and writes nothing) or holds the row lock while it
@@ -149,12 +155,13 @@ def connection_identified(*, alias, connection_id):
     statement and no transaction is held around the registry."""
     live_connections().add(str(alias.player_id), connection_id)
     if connection.vendor == "postgresql":
-        presence, was_online = _set_online(alias)
+        presence, was_online, channel_ids = _set_online(alias)
         meta = {"onlineChanged": not was_online, "customStatusChanged": True}
-        return _announce(presence, alias, meta, connection_id)
+        return *_announce(presence, alias, meta, connection_id), channel_ids
     with transaction.atomic():
         presence = _locked_presence(alias.player_id)
-        return _write_presence(presence, alias=alias, online=True, skip_connection_id=connection_id)
+        written = _write_presence(presence, alias=alias, online=True, skip_connection_id=connection_id)
+    return *written, member_channel_ids(alias.id)
 
 
 def connection_closed(*, game_id, connection_id, aliases_by_player):

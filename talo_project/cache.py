@@ -49,12 +49,18 @@ class RedisCache(DjangoRedisCache):
         return client
 
 
+async def get_on_loop(backend, key):
+    """`key` of the Redis cache `backend`, read with one command sent from the event loop: the
+    value, or None."""
+    value = await _loop_client(backend).get(backend.make_and_validate_key(key))
+    return None if value is None else backend._cache._serializer.loads(value)
+
+
 async def getdel_on_loop(backend, key):
     """Get and delete `key` of the Redis cache `backend` in one command (GETDEL; Django's cache API
     has none), sent from the event loop: the value, or None. Each event loop has its own client of
     the write server, with the pool bound of settings.CACHES."""
-    redis_key = backend.make_and_validate_key(key)
-    value = await _loop_client(backend).getdel(redis_key)
+    value = await _loop_client(backend).getdel(backend.make_and_validate_key(key))
     return None if value is None else backend._cache._serializer.loads(value)
 
 

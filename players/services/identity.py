@@ -98,13 +98,20 @@ def create_socket_token(*, access_key, alias_id):
     return issue_socket_token(alias_id=alias.id)
 
 
-def identify_socket(*, game_id, alias_id, socket_token, session_token):
-    """Socket identify (docs/socket.md §9.1): check the alias's current socket token (not
-    consumed), then load the alias in the connection's game."""
+async def check_socket_token(*, alias_id, socket_token):
+    """Socket identify, first step (docs/socket.md §9.1), on the event loop: the alias id the
+    payload names (an integral float counts) if `socket_token` is that alias's current token (not
+    consumed); InvalidSocketToken otherwise."""
     if isinstance(alias_id, float) and alias_id.is_integer():
         alias_id = int(alias_id)
-    if not isinstance(alias_id, int) or not socket_token_matches(alias_id=alias_id, token=socket_token):
+    if not isinstance(alias_id, int) or not await socket_token_matches(alias_id=alias_id, token=socket_token):
         raise InvalidSocketToken()
+    return alias_id
+
+
+def identify_socket(*, game_id, alias_id, session_token):
+    """Socket identify, after `check_socket_token`: the alias in the connection's game, its
+    session checked for a `talo` alias."""
     alias = selectors.get_alias(game_id=game_id, alias_id=alias_id)
     if alias is None:
         # docs/differences.md row 6: our own wording, never the ORM's.
