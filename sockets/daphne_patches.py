@@ -15,9 +15,10 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
 5. With `--proxy-headers` it believes X-Forwarded-For from any peer; we believe it only from
    TALO_TRUSTED_PROXIES (uvicorn's `forwarded_allow_ips`), for HTTP and WebSocket alike.
 
-6. autobahn pretty-prints its configuration for a debug log line on every new connection, whether
-   that line is logged or not (~110 µs of CPU per connection): it is formatted only when autobahn
-   logs at debug level.
+6. autobahn formats the values of its debug log lines whether they are logged or not: it
+   pretty-prints its configuration on every new connection (~110 µs of CPU) and colours three
+   values on every read from a socket (and more on each connection's start and end). Both are
+   formatted only when autobahn logs at debug level.
 
 And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
@@ -27,6 +28,8 @@ import pprint
 import time
 
 import txaio
+from autobahn import util as autobahn_util
+from autobahn.twisted import websocket as autobahn_twisted
 from autobahn.websocket import protocol as autobahn_protocol
 from daphne.access import AccessLogGenerator
 from daphne import http_protocol, ws_protocol
@@ -76,10 +79,22 @@ def _check_timeouts(self):
         self.last_ping = time.time()
 
 
+def _debugging():
+    return txaio.get_global_log_level() in ("debug", "trace")
+
+
 def _pformat_when_debugging(value):
-    if txaio.get_global_log_level() in ("debug", "trace"):
-        return pprint.pformat(value)
-    return ""
+    return pprint.pformat(value) if _debugging() else ""
+
+
+def _when_debugging(highlight):
+    """autobahn's `hltype`/`hlval` (click colours), for its debug lines only: in the two modules
+    patched, every other use is a client's error line, which a server never logs."""
+
+    def highlight_when_debugging(value, *args, **kwargs):
+        return highlight(value, *args, **kwargs) if _debugging() else ""
+
+    return highlight_when_debugging
 
 
 def trusted_peer(networks):
@@ -111,6 +126,9 @@ def install():
     WebSocketFactory.__init__ = _factory_init
     WebSocketFactory.setProtocolOptions = _set_protocol_options
     autobahn_protocol.pformat = _pformat_when_debugging
+    for module in (autobahn_protocol, autobahn_twisted):
+        module.hltype = _when_debugging(autobahn_util.hltype)
+        module.hlval = _when_debugging(autobahn_util.hlval)
     trusted = trusted_peer(settings.TRUSTED_PROXIES)
     for module in (http_protocol, ws_protocol):
         module.parse_x_forwarded_for = _from_trusted_proxies_only(module.parse_x_forwarded_for, trusted)
