@@ -52,15 +52,17 @@ class RedisCache(DjangoRedisCache):
 async def get_on_loop(backend, key):
     """`key` of the Redis cache `backend`, read with one command sent from the event loop: the
     value, or None."""
-    value = await _loop_client(backend).get(backend.make_and_validate_key(key))
-    return None if value is None else backend._cache._serializer.loads(value)
+    return _loaded(backend, await _loop_client(backend).get(backend.make_and_validate_key(key)))
 
 
 async def getdel_on_loop(backend, key):
     """Get and delete `key` of the Redis cache `backend` in one command (GETDEL; Django's cache API
     has none), sent from the event loop: the value, or None. Each event loop has its own client of
     the write server, with the pool bound of settings.CACHES."""
-    value = await _loop_client(backend).getdel(backend.make_and_validate_key(key))
+    return _loaded(backend, await _loop_client(backend).getdel(backend.make_and_validate_key(key)))
+
+
+def _loaded(backend, value):
     return None if value is None else backend._cache._serializer.loads(value)
 
 
