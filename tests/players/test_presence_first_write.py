@@ -13,22 +13,12 @@ IDENTIFY = "v1.players.identify"
 WATCH = ("read:players", "read:playerPresence")
 
 
-@pytest.fixture
-def game(api):
-    return api.game()
-
-
-def presence_of(api, game, player_id):
-    response = api.rest(api.key(game, "read:playerPresence")).get(f"/v1/players/presence/{player_id}")
-    assert response.status_code == 200, response.text
-    return response.json()["presence"]
-
-
-def test_sockets_of_a_new_player_identifying_at_once_all_count(api, game):
+def test_sockets_of_a_new_player_identifying_at_once_all_count(api):
     """The first presence of a player is created by whichever identify comes first; the others,
     at the same moment, find it (on PostgreSQL one statement inserts it or, when a concurrent
     insert won, runs again). All are answered, exactly one presence message says the player came
     online, and the player goes offline only when the last socket closes."""
+    game = api.game()
     watcher = api.identified(api.key(game, *WATCH), *api.player(game))
     alias_id, socket_token = api.player(game)
     player_id = PlayerAlias.objects.get(id=alias_id).player_id
@@ -46,16 +36,17 @@ def test_sockets_of_a_new_player_identifying_at_once_all_count(api, game):
         sock.close()
     sockets[-1].expect_silence()  # the server has seen the closes by now …
     watcher.expect_silence()  # … and told nobody: the player is still online
-    assert presence_of(api, game, player_id)["online"] is True
+    assert PlayerPresence.objects.get(player_id=player_id).online
     sockets[-1].close()
     assert watcher.expect(PRESENCE_UPDATED)["presence"]["online"] is False
 
 
 @pytest.mark.postgres
-def test_an_identify_racing_the_first_presence_write_finds_it(api, game):
+def test_an_identify_racing_the_first_presence_write_finds_it(api):
     """A first presence of the player created by another transaction while an identify creates
     it too: the identify waits for that transaction, then sets the row it wrote online (its custom
     status kept) instead of failing."""
+    game = api.game()
     watcher = api.identified(api.key(game, *WATCH), *api.player(game))
     alias_id, socket_token = api.player(game)
     player_id = PlayerAlias.objects.get(id=alias_id).player_id
