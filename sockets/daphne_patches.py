@@ -83,18 +83,15 @@ def _debugging():
     return txaio.get_global_log_level() in ("debug", "trace")
 
 
-def _pformat_when_debugging(value):
-    return pprint.pformat(value) if _debugging() else ""
+def _when_debugging(format_value):
+    """A formatter autobahn calls for its debug lines (`pformat`, `hltype`, `hlval`), doing its
+    work only when they are logged: in the two modules patched, every other use is a client's
+    error line, which a server never logs."""
 
+    def format_when_debugging(value, *args, **kwargs):
+        return format_value(value, *args, **kwargs) if _debugging() else ""
 
-def _when_debugging(highlight):
-    """autobahn's `hltype`/`hlval` (click colours), for its debug lines only: in the two modules
-    patched, every other use is a client's error line, which a server never logs."""
-
-    def highlight_when_debugging(value, *args, **kwargs):
-        return highlight(value, *args, **kwargs) if _debugging() else ""
-
-    return highlight_when_debugging
+    return format_when_debugging
 
 
 def trusted_peer(networks):
@@ -125,7 +122,7 @@ def install():
     WebSocketProtocol.check_timeouts = _check_timeouts
     WebSocketFactory.__init__ = _factory_init
     WebSocketFactory.setProtocolOptions = _set_protocol_options
-    autobahn_protocol.pformat = _pformat_when_debugging
+    autobahn_protocol.pformat = _when_debugging(pprint.pformat)
     for module in (autobahn_protocol, autobahn_twisted):
         module.hltype = _when_debugging(autobahn_util.hltype)
         module.hlval = _when_debugging(autobahn_util.hlval)

@@ -352,4 +352,3 @@ def test_a_clean_up_waiting_on_the_database_holds_up_no_one_else(api, game):
         watcher.expect_silence()
     left = watcher.expect(PRESENCE_UPDATED)  # the lock is gone: the clean-up finishes
     assert (left["presence"]["playerAlias"]["id"], left["presence"]["online"]) == (leaving_alias, False)
-
