@@ -16,35 +16,33 @@ COUNTS = {"redis": 0, "publishes": 0}
 
 def count_round_trips():
     """Every command (or pipeline) redis-py sends synchronously is one round trip (the cache, the
-    live-connection registry); every event published (one PUBLISH in a server) is counted apart:
-    here each runs on a loop of its own, whose connection set-up a server does not pay."""
+    live-connection registry), and so is every command sent from the event loop (a ticket's
+    redemption, a socket token's check: sockets/pipelining.py); every event published (one PUBLISH
+    in a server) is counted apart: here each runs on a loop of its own, whose connection set-up a
+    server does not pay."""
     from redis.connection import AbstractConnection
 
     from sockets import events
-    from talo_project import cache
+    from sockets.pipelining import CommandPipeline
 
     original = AbstractConnection.send_packed_command
-    original_getdel, original_get = cache.getdel_on_loop, cache.get_on_loop
+    original_execute = CommandPipeline.execute
     original_send = events._send
 
     def counted(self, command, check_health=True):
         COUNTS["redis"] += 1
         return original(self, command, check_health)
 
-    async def counted_getdel(backend, key):  # a ticket's redemption, sent from the event loop
+    async def counted_execute(self, *command):
         COUNTS["redis"] += 1
-        return await original_getdel(backend, key)
-
-    async def counted_get(backend, key):  # a socket token's check, sent from the event loop
-        COUNTS["redis"] += 1
-        return await original_get(backend, key)
+        return await original_execute(self, *command)
 
     def counted_send(event):
         COUNTS["publishes"] += 1
         original_send(event)
 
     AbstractConnection.send_packed_command = counted
-    cache.getdel_on_loop, cache.get_on_loop = counted_getdel, counted_get
+    CommandPipeline.execute = counted_execute
     events._send = counted_send
 
 

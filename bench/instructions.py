@@ -1,4 +1,4 @@
-"""python -m bench.instructions [--server daphne|uvicorn] [--members 100] [--messages 40] [--root DIR]
+"""python -m bench.instructions [--server daphne|uvicorn|baseline] [--members 100] [--messages 40] [--root DIR]
 
 Instructions the server executes per fan-out delivery, counted by valgrind's callgrind: a figure
 that does not depend on what else the machine runs (wall and CPU times do). The server
@@ -7,7 +7,9 @@ instrumentation off; `members` identified receivers (another process) join one c
 with instrumentation on, a sender posts `messages` channel messages one at a time (each waits for
 its own echo) and the count stops once every delivery arrived. Instructions / (messages ×
 (members + 1)) is the cost of one delivery, the share of receiving and publishing each message
-included. `--plain` runs daphne as `daphne talo_project.asgi:application` instead of `serve`.
+included. `--plain` runs daphne as `daphne talo_project.asgi:application` instead of `serve`;
+`--server baseline` counts the in-run baseline (bench/baseline.py) the same way, so that a ratio
+to it needs no timing.
 
 Uses the benchmark's PostgreSQL + Redis settings (BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
 
@@ -30,7 +32,9 @@ class CallgrindServer(LoopbackProcess):
     def __init__(self, kind, env, root, plain=False):
         self.port = free_port()
         self.out = tempfile.mktemp(prefix=f"talo-callgrind-{kind}-", suffix=".out")
-        if plain:
+        if kind == "baseline":
+            server = [sys.executable, "-m", "bench.baseline", str(self.port)]
+        elif plain:
             server = [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
                       "talo_project.asgi:application"]
         else:
@@ -62,7 +66,10 @@ async def send_and_wait(url, identity, channel_id, messages):
     ws = await open_socket(url, identity)
     for seq in range(messages):
         text = f"#b:0:{seq}:{time.time_ns()}#"
-        await ws.send(json.dumps({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": text}}))
+        if channel_id is None:  # the baseline relays the text itself
+            await ws.send(text)
+        else:
+            await ws.send(json.dumps({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": text}}))
         while text not in await asyncio.wait_for(ws.recv(), 300):
             pass
     await ws.close()
@@ -74,20 +81,28 @@ def measure(kind, env, root, members, messages, plain):
 
     server = CallgrindServer(kind, env, root, plain)
     try:
-        fixture = Fixture(members + 1)
-        receivers = Receivers(fixture.socket_specs([server], fixture.identities[1:]), 1)
+        if kind == "baseline":
+            receivers = Receivers([(server.ws, None, None)] * members, 1)
+            identity = channel_id = None
 
-        async def sender_url():
-            async with httpx.AsyncClient(timeout=300) as client:
-                return await fetch_ticket(client, f"{server.ws}/", fixture.token)
+            async def sender_url():
+                return server.ws
+        else:
+            fixture = Fixture(members + 1)
+            receivers = Receivers(fixture.socket_specs([server], fixture.identities[1:]), 1)
+            identity, channel_id = fixture.identities[0], fixture.channel_id
+
+            async def sender_url():
+                async with httpx.AsyncClient(timeout=300) as client:
+                    return await fetch_ticket(client, f"{server.ws}/", fixture.token)
 
         url = asyncio.run(sender_url())
-        asyncio.run(send_and_wait(url, fixture.identities[0], fixture.channel_id, 1))  # warm-up: caches loaded
+        asyncio.run(send_and_wait(url, identity, channel_id, 1))  # warm-up: caches loaded
         receivers.wait_drained(quiet=2)
         before = receivers.deliveries()
         url = asyncio.run(sender_url())
         server.instrument(True)
-        asyncio.run(send_and_wait(url, fixture.identities[0], fixture.channel_id, messages))
+        asyncio.run(send_and_wait(url, identity, channel_id, messages))
         deadline = time.monotonic() + 600
         while receivers.deliveries() - before < messages * members and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -103,7 +118,7 @@ def measure(kind, env, root, members, messages, plain):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.instructions")
-    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn"])
+    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn", "baseline"])
     parser.add_argument("--members", type=int, default=100)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--root", default=str(ROOT), help="the source tree whose server is measured")

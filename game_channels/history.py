@@ -8,8 +8,11 @@ One interface, three stores, chosen once per process by `store()`:
 - `MemoryHistory` (game_channels/history_store.py), the embedded default: the process's memory;
 - `NoHistory` when `TALO_CHANNEL_HISTORY_SIZE` is 0: no offsets, empty incomplete reads.
 
-A store's `await append(channel_id, record)` gives the message its offset and keeps it in one
-atomic step and answers (offset, epoch); `read(channel_id, after=, epoch=, limit=)` (and `await
+A store's `await append(channel_id, record, publication)` gives the message its offset and keeps
+it in one atomic step and answers (offset, epoch, published): with `publication` (a
+sockets.layers.Publication of the message's event) the Redis store publishes the event in that
+same step when the channel layer's server for it is the store's own (published is then True), one
+round trip for both; `read(channel_id, after=, epoch=, limit=)` (and `await
 aread(…)`) answers a `Window`; `delete(channel_id)` forgets the channel. A record is the JSON text
 `{"message":…,"playerAlias":…,"sentAt":…}`; a store keeps it with its offset spliced in, as the
 reply will send it, and a read answers the page as one text: nothing on the way parses or
@@ -49,10 +52,22 @@ def record(message, alias_data):
 
 
 def with_offset(text, offset, epoch):
-    """`v1.channels.message`'s text (it ends with the `data` object's and the frame's braces)
-    with `offset` and `epoch` after Talo's keys (docs/extensions.md §X1.1). An epoch is ours and
-    needs no escaping."""
-    return f'{text[:-2]},"offset":{offset},"epoch":"{epoch}"}}}}'
+    """`v1.channels.message`'s text with `offset` and `epoch` after Talo's keys (docs/extensions.md
+    §X1.1)."""
+    head, tail = offset_gap(text)
+    return head + offset_fill(offset, epoch) + tail
+
+
+def offset_gap(text):
+    """`v1.channels.message`'s text split where the offset goes: before the `data` object's and the
+    frame's closing braces."""
+    return text[:-2], text[-2:]
+
+
+def offset_fill(offset, epoch):
+    """What goes in the gap (the Redis store's append script writes the same). An epoch is ours
+    and needs no escaping."""
+    return f',"offset":{offset},"epoch":"{epoch}"'
 
 
 def reply_data(channel, window, after):

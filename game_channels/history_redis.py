@@ -16,6 +16,7 @@ history goes with it, and the next append or read starts a new epoch.
 
 import asyncio
 import time
+from typing import NamedTuple
 
 from redis.exceptions import NoScriptError
 
@@ -24,7 +25,7 @@ from sockets.pipelining import CommandPipeline
 
 # KEYS: the stream, the meta hash. ARGV: the record, now (ms), size, TTL (ms), a new epoch (used
 # when the channel has none). Returns {offset, epoch}.
-_APPEND = """
+_APPEND_STEPS = """
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 if not epoch then
   epoch = ARGV[5]
@@ -36,6 +37,12 @@ local text = '{"offset":' .. offset .. ',' .. string.sub(ARGV[1], 2)
 redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], offset .. '-0', 't', ARGV[2], 'r', text)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+"""
+_APPEND = _APPEND_STEPS + "return {offset, epoch}"
+# The same, then ARGV[6] and ARGV[7] (a sockets.layers.Publication's channel and payload) published
+# with one more msgpack string appended: the event's fill, game_channels.history.offset_fill's text.
+_APPEND_AND_PUBLISH = _APPEND_STEPS + """
+redis.call('PUBLISH', ARGV[6], ARGV[7] .. cmsgpack.pack(',"offset":' .. offset .. ',"epoch":"' .. epoch .. '"'))
 return {offset, epoch}
 """
 
@@ -92,6 +99,13 @@ return {epoch, latest, oldest, stale, table.concat(texts, ',')}
 """
 
 
+class _LoopScripts(NamedTuple):
+    append: object
+    append_and_publish: object
+    read: object
+    pipeline: CommandPipeline
+
+
 class RedisHistory:
     enabled = True
 
@@ -119,19 +133,27 @@ class RedisHistory:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             client = self._async_modules.Redis.from_url(self.url)
-            self._async = (client.register_script(_APPEND), client.register_script(_READ), CommandPipeline(lambda: client))
+            self._async = _LoopScripts(
+                client.register_script(_APPEND), client.register_script(_APPEND_AND_PUBLISH),
+                client.register_script(_READ), CommandPipeline(lambda: client),
+            )
             self._loop = loop
         return self._async
 
-    async def append(self, channel_id, record):
-        append, _, pipeline = self._scripts()
+    async def append(self, channel_id, record, publication=None):
+        scripts = self._scripts()
         keys = self._keys(channel_id)
         args = [record, int(time.time() * 1000), self.size, self.ttl_ms, new_epoch()]
+        publish = publication is not None and publication.server == scripts.pipeline.server
+        if publish:
+            script, args = scripts.append_and_publish, [*args, publication.channel, publication.payload]
+        else:
+            script = scripts.append
         try:
-            offset, epoch = await pipeline.execute("EVALSHA", append.sha, len(keys), *keys, *args)
+            offset, epoch = await scripts.pipeline.execute("EVALSHA", script.sha, len(keys), *keys, *args)
         except NoScriptError:  # a Redis that has not seen it (restarted, flushed): load and run it
-            offset, epoch = await append(keys=keys, args=args)
-        return offset, epoch.decode()
+            offset, epoch = await script(keys=keys, args=args)
+        return offset, epoch.decode(), publish
 
     def _read_args(self, after, epoch, limit):
         after = bounded_after(after)
@@ -142,8 +164,7 @@ class RedisHistory:
         return _window(self._read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
 
     async def aread(self, channel_id, *, after=None, epoch=None, limit=DEFAULT_LIMIT):
-        _, read, _ = self._scripts()
-        return _window(await read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
+        return _window(await self._scripts().read(keys=self._keys(channel_id), args=self._read_args(after, epoch, limit)))
 
     def delete(self, channel_id):
         self.client.delete(*self._keys(channel_id))

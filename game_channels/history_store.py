@@ -105,7 +105,7 @@ class MemoryHistory:
             entries.popleft()
         return channel
 
-    async def append(self, channel_id, record):
+    async def append(self, channel_id, record, publication=None):
         with self.lock:
             now = self.clock()
             channel = self._channel(channel_id, now)
@@ -114,7 +114,7 @@ class MemoryHistory:
             channel.expires = now + self.ttl
             if now >= self._next_sweep:
                 self._sweep(now)
-            return channel.latest, channel.epoch
+            return channel.latest, channel.epoch, False
 
     def _sweep(self, now):
         """Drop the channels whose history expired, so memory follows the live channels."""

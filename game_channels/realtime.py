@@ -112,19 +112,22 @@ async def send_message(connection, payload):
     """docs/socket.md §9.2: one frame, serialised once, to the channel group's members that have
     read:gameChannels (the sender's connections included). With history on, the message is
     kept first and its offset goes in a second rendering for connections opened with
-    `offsets=1` (docs/extensions.md §X1.1), also built once."""
+    `offsets=1` (docs/extensions.md §X1.1), also built once; the Redis store publishes the
+    message in the same step as it keeps it when it can (game_channels/history.py)."""
     hub = await get_hub()
     channel_id, group, channel = await _member_channel(hub, connection, payload["channel"]["id"])
     message, alias = payload["message"], connection.alias_data
     text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": alias})
     store = history.store()
     if store.enabled:
-        offset, epoch = await store.append(channel_id, history.record(message, alias))
-        variant = (history.OFFSETS_OPTION, history.with_offset(text, offset, epoch))
+        variant = (history.OFFSETS_OPTION, *history.offset_gap(text))
         event = events.frame_event(group, text, scope=READ_GAME_CHANNELS, variant=variant)
+        offset, epoch, published = await store.append(channel_id, history.record(message, alias), events.publication(event))
+        if not published:
+            event["fill"] = history.offset_fill(offset, epoch)
+            await events.apublish(event)
     else:
-        event = events.frame_event(group, text, scope=READ_GAME_CHANNELS)
-    await events.apublish(event)
+        await events.apublish(events.frame_event(group, text, scope=READ_GAME_CHANNELS))
     message_counts.add(channel_id)
 
 

@@ -19,14 +19,16 @@ from django.db import transaction
 from sockets import wire
 from sockets.errors import FrameTooLarge
 from sockets.hub import EVERY_PROCESS, alias_group, game_group, server_loop
-from sockets.layers import LocalChannelLayer
+from sockets.layers import LocalChannelLayer, RedisLayer
 
 logger = logging.getLogger(__name__)
 
 
 def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None, variant=None):
     """`variant`: (connection option, text) — the text that connections which opted in to that
-    option get instead of `text` (both serialised once by the publisher)."""
+    option get instead of `text` (both serialised once by the publisher) — or (connection option,
+    head, tail): that text is head + the event's `fill` + tail, the fill set before publishing (or
+    by the Redis script that publishes the event: `publication`)."""
     # "at": when it was published, for the fan-out latency metric (sockets.metrics).
     event = {"type": "frame", "group": group, "text": text, "at": time.time()}
     if variant is not None:
@@ -44,6 +46,13 @@ def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_al
 
 async def apublish(event):
     await get_channel_layer().group_send(event["group"], event)
+
+
+def publication(event):
+    """How a Redis script can publish `event` itself (sockets.layers.Publication), or None (the
+    in-process layer, or a layer a script cannot write to)."""
+    layer = get_channel_layer()
+    return layer.publication(event["group"], event) if isinstance(layer, RedisLayer) else None
 
 
 def publish(event):

@@ -265,7 +265,8 @@ class Hub:
         if variant is not None:
             # The second rendering, for connections that opted in to a connection option: framed
             # once too, so neither kind of recipient costs more than one check.
-            option, variant_text = variant
+            option, *parts = variant
+            variant_text = parts[0] if len(parts) == 1 else parts[0] + message["fill"] + parts[1]
             variant_frame = text_frame(variant_text)
         delivered = 0
         for connection in list(members):

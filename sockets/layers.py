@@ -1,10 +1,17 @@
 """The channel layers: Redis pub/sub with pipelined publishing, and the embedded in-process one.
 
-RedisLayer is channels_redis' pub/sub layer with one change: channels_redis publishes each message
-in a round trip of its own, taken in turn under the lock its subscribes and unsubscribes also
-take. Here a group's publishes go through a CommandPipeline per Redis server (sockets/pipelining.py):
-under load they go out together, one write for many. What each caller awaits (its publish done,
-or its error) and the order of the publishes are unchanged.
+RedisLayer is channels_redis' pub/sub layer with two changes:
+- channels_redis publishes each message in a round trip of its own, taken in turn under the lock
+  its subscribes and unsubscribes also take. Here a group's publishes go through a CommandPipeline
+  per Redis server (sockets/pipelining.py): one connection, under load many publishes in one
+  write. What each caller awaits (its publish done, or its error) and the order of the publishes
+  are unchanged.
+- a Redis script can publish an event itself (`publication`): the channel history's append
+  publishes the message it keeps in the same step (game_channels/history_redis.py), and may
+  append one more msgpack value to the payload, the event's `fill` (`deserialize`).
+- channels_redis reads its subscriptions by asking for a message with a 0.1 s timeout, over and
+  over: ten wake-ups a second per Redis server with nothing to read, and a timeout armed and
+  cancelled around every message read. Here the read waits until a message (or an error) comes.
 
 Channels' InMemoryChannelLayer scans every channel and group on each receive (O(N) per message),
 drops a group membership after a day, drops messages once a queue holds 100 and deep-copies each
@@ -12,29 +19,105 @@ message. With one hub per process as the only member of every group (docs/archit
 is much less: a queue per channel and a set per group, nothing expiring."""
 
 import asyncio
+import logging
 import random
 import string
+from typing import NamedTuple
 
+import msgpack
 from channels.layers import BaseChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.serializers import MsgPackSerializer
+from channels_redis.utils import _wrap_close, decode_hosts
 
 from sockets.pipelining import CommandPipeline
 
+logger = logging.getLogger(__name__)
+
+
+class Publication(NamedTuple):
+    """What a Redis script needs to publish an event itself: the server it must run on (a
+    CommandPipeline's `server`), the pub/sub channel and the serialised event."""
+
+    server: object
+    channel: str
+    payload: bytes
+
 
 class RedisLayer(RedisPubSubChannelLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        serializer = self._serializer
+        # A script can only append to plain msgpack (no encryption, no random prefix).
+        self._scriptable = (
+            isinstance(serializer, MsgPackSerializer) and serializer.crypter is None and not serializer.random_prefix_length
+        )
+
+    def _get_layer(self):
+        # channels_redis' per-event-loop layer, built with our shard connections.
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+        return layer
+
     async def group_send(self, group, message):
-        layer = self._get_layer()  # channels_redis' per-event-loop layer, with its shards
+        layer = self._get_layer()
         channel = layer._get_group_channel_name(group)
-        shard = layer._get_shard(channel)
-        pipeline = getattr(shard, "publishes", None)
-        if pipeline is None:
-            pipeline = shard.publishes = CommandPipeline(lambda: _client(shard))
-        await pipeline.execute("PUBLISH", channel, self.serialize(message))
+        await layer._get_shard(channel).publishes.execute("PUBLISH", channel, self.serialize(message))
+
+    def publication(self, group, message):
+        """A Publication of `message` to `group`, or None when a script cannot publish it."""
+        if not self._scriptable:
+            return None
+        layer = self._get_layer()
+        channel = layer._get_group_channel_name(group)
+        return Publication(layer._get_shard(channel).publishes.server, channel, self.serialize(message))
+
+    def deserialize(self, message):
+        try:
+            return super().deserialize(message)
+        except msgpack.ExtraData as extra:  # a script appended the event's fill (publication)
+            event = extra.unpacked
+            event["fill"] = msgpack.unpackb(extra.extra)
+            return event
 
 
-def _client(shard):
-    shard._ensure_redis()  # after a flush() too
-    return shard._redis
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, *args, **kwargs):
+        super().__init__(hosts, *args, **kwargs)
+        self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+
+
+class _Shard(RedisSingleShardConnection):
+    """One Redis server of the layer: channels_redis' subscriptions, our publishes."""
+
+    def __init__(self, host, channel_layer):
+        super().__init__(host, channel_layer)
+        self.publishes = CommandPipeline(self._client)
+
+    def _client(self):
+        self._ensure_redis()  # after a flush() too
+        return self._redis
+
+    async def flush(self):
+        await self.publishes.close()
+        await super().flush()
+
+    async def _do_receiving(self):
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, asyncio.TimeoutError, GeneratorExit):
+                raise
+            except Exception:
+                logger.exception("channel layer: reading the subscriptions failed; retrying")
+                await asyncio.sleep(1)
 
 
 class LocalChannelLayer(BaseChannelLayer):

@@ -1,68 +1,161 @@
-"""Redis commands from many coroutines to one server, pipelined.
+"""Redis commands from many coroutines to one server, pipelined on one connection of their own.
 
-redis-py sends each command in a round trip of its own, on a connection taken from the pool and
-checked for unread data first. Under load — a reconnect storm publishes a presence change per
-identify, a busy channel appends every message to its history and publishes it — that costs more
-than the commands. Here, with nothing on the wire a command goes out at once, on its own; the
-commands that arrive meanwhile wait and go out together in one pipeline (one write, one read of
-the replies) when it is done, and so on. Commands go out in the order they were given, and each
-caller gets its own reply or error."""
+The socket path sends a few Redis commands per channel message (the history append, the publish)
+and per connection (presence changes). Through redis-py's client each costs more CPU than Redis
+spends on it: a connection taken from the pool and given back, retry and observability hooks, a
+timeout context, the command encoded argument by argument. Here a CommandPipeline holds one
+connection (opened by redis-py, so every option of the Redis URL applies: password, database,
+TLS, a Unix socket), writes each command in the RESP encoding and matches replies to callers in
+order, parsed by hiredis. The commands given in one turn of the event loop go out in one write:
+under load (a reconnect storm, a busy channel) many commands cost one system call. Commands go out
+in the order they were given, and each caller gets its own reply or error (redis-py's exception
+classes, so `NoScriptError` and the rest mean what they mean elsewhere).
+
+A connection Redis closed (a restart) fails the commands waiting on it with ConnectionError; the
+next command opens a new one, and a command whose connection was lost before it was answered is
+sent once more on the new one (as the cache's client does, talo_project/cache.py)."""
 
 import asyncio
+import collections
+
+import hiredis
+from redis._parsers.base import BaseParser
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+READ_SIZE = 65536
 
 
 class CommandPipeline:
-    """`client()` answers the redis.asyncio client to use (asked each time: its owner may have
-    replaced it)."""
+    """`client()` answers the redis.asyncio client whose connection options to use (asked at
+    each connect: its owner may have replaced it)."""
 
     def __init__(self, client):
         self._client = client
-        self._waiting = []
-        self._busy = False
+        self._link = None
+        self._opening = None
+
+    @property
+    def server(self):
+        """The Redis server the commands go to: (host, port), or a Unix socket's path."""
+        kwargs = self._client().connection_pool.connection_kwargs
+        return kwargs.get("path") or (kwargs.get("host", "localhost"), kwargs.get("port", 6379))
 
     async def execute(self, *command):
-        if self._busy:
-            reply = asyncio.get_running_loop().create_future()
-            self._waiting.append((command, reply))
-            return await reply
-        self._busy = True
         try:
-            return await self._client().execute_command(*command)
-        finally:
-            if self._waiting:
-                asyncio.ensure_future(self._send_waiting())
-            else:
-                self._busy = False
+            return await self._execute(command)
+        except RedisConnectionError:
+            return await self._execute(command)
 
-    async def _send_waiting(self):
-        batch = []
+    async def _execute(self, command):
+        link = self._link
+        if link is None or link.closed:
+            link = await self._open()
+        return await link.send(command)
+
+    async def _open(self):
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._connect())
+        opening = self._opening
         try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                pipe = self._client().pipeline(transaction=False)
-                for command, _ in batch:
-                    pipe.execute_command(*command)
-                try:
-                    replies = await pipe.execute(raise_on_error=False)
-                except Exception as error:
-                    replies = [error] * len(batch)
-                for (_, reply), value in zip(batch, replies):
-                    _settle(reply, value)
-                batch = []
-        except BaseException as error:  # cancelled with the loop: nobody waits forever
-            stopped = error if isinstance(error, Exception) else RuntimeError("Redis pipeline stopped")
-            for _, reply in batch + self._waiting:
-                _settle(reply, stopped)
-            self._waiting = []
+            return await asyncio.shield(opening)
+        finally:
+            if self._opening is opening and opening.done():
+                self._opening = None
+
+    async def _connect(self):
+        pool = self._client().connection_pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        try:
+            await connection.connect()  # the handshake: AUTH, SELECT, client name, as the URL says
+        except OSError as error:
+            raise RedisConnectionError(f"Redis connection failed: {error}") from error
+        self._link = _Link(connection)
+        return self._link
+
+    async def close(self):
+        link, self._link = self._link, None
+        if link is not None:
+            await link.close()
+
+
+class _Link:
+    """One open connection: commands written in order, replies read by one task, matched in order."""
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._writer = connection._writer
+        self._waiting = collections.deque()
+        self._unsent = []
+        self.closed = False
+        self._reader = asyncio.ensure_future(self._read_replies(connection._reader))
+
+    def send(self, command):
+        data = _pack(command)
+        if self.closed:
+            raise RedisConnectionError("Redis connection lost")
+        loop = asyncio.get_running_loop()
+        if not self._unsent:
+            loop.call_soon(self._flush)
+        self._unsent.append(data)
+        reply = loop.create_future()
+        self._waiting.append(reply)
+        return reply
+
+    def _flush(self):
+        data, self._unsent = b"".join(self._unsent), []
+        if self.closed:  # lost since: what was waiting to go out fails too
+            self._fail(RedisConnectionError("Redis connection lost"))
+        else:
+            self._writer.write(data)
+
+    async def _read_replies(self, stream):
+        parser = hiredis.Reader()
+        try:
+            while True:
+                data = await stream.read(READ_SIZE)
+                if not data:
+                    raise RedisConnectionError("Redis closed the connection")
+                parser.feed(data)
+                while (reply := parser.gets()) is not False:
+                    waiter = self._waiting.popleft()
+                    if waiter.done():  # its caller was cancelled
+                        continue
+                    if isinstance(reply, hiredis.ReplyError):
+                        waiter.set_exception(BaseParser.parse_error(str(reply)))
+                    else:
+                        waiter.set_result(reply)
+        except Exception as error:
+            lost = error if isinstance(error, RedisConnectionError) else RedisConnectionError(f"Redis connection lost: {error!r}")
+            self._fail(lost)
+        except BaseException:  # cancelled with the loop: nobody waits forever
+            self._fail(RedisConnectionError("Redis pipeline stopped"))
             raise
-        finally:
-            self._busy = False
+
+    def _fail(self, error):
+        self.closed = True
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_exception(error)
+        self._writer.close()
+
+    async def close(self):
+        self._reader.cancel()
+        try:
+            await self._reader
+        except asyncio.CancelledError:
+            pass
+        await self._connection.disconnect(nowait=True)
 
 
-def _settle(reply, value):
-    if reply.done():  # its caller was cancelled
-        return
-    if isinstance(value, Exception):
-        reply.set_exception(value)
-    else:
-        reply.set_result(value)
+def _pack(command):
+    parts = [b"*%d\r\n" % len(command)]
+    for arg in command:
+        if isinstance(arg, str):
+            arg = arg.encode()
+        elif isinstance(arg, int):
+            arg = b"%d" % arg
+        elif isinstance(arg, float):
+            arg = repr(arg).encode()
+        parts.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
+    return b"".join(parts)

@@ -13,15 +13,14 @@ import threading
 import weakref
 
 import redis.asyncio
-import redis.exceptions
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.utils.functional import cached_property
 
+from sockets.pipelining import CommandPipeline
+
 _clients = {}  # (servers, options) -> _SharedClient
-_loop_clients = weakref.WeakKeyDictionary()  # event loop -> {server: redis.asyncio.Redis}
+_loop_pipelines = weakref.WeakKeyDictionary()  # event loop -> {server: CommandPipeline}
 _lock = threading.Lock()
 
 
@@ -52,34 +51,28 @@ class RedisCache(DjangoRedisCache):
 async def get_on_loop(backend, key):
     """`key` of the Redis cache `backend`, read with one command sent from the event loop: the
     value, or None."""
-    return _loaded(backend, await _loop_client(backend).get(backend.make_and_validate_key(key)))
+    return _loaded(backend, await _loop_commands(backend).execute("GET", backend.make_and_validate_key(key)))
 
 
 async def getdel_on_loop(backend, key):
     """Get and delete `key` of the Redis cache `backend` in one command (GETDEL; Django's cache API
-    has none), sent from the event loop: the value, or None. Each event loop has its own client of
-    the write server, with the pool bound of settings.CACHES."""
-    return _loaded(backend, await _loop_client(backend).getdel(backend.make_and_validate_key(key)))
+    has none), sent from the event loop: the value, or None."""
+    return _loaded(backend, await _loop_commands(backend).execute("GETDEL", backend.make_and_validate_key(key)))
 
 
 def _loaded(backend, value):
     return None if value is None else backend._cache._serializer.loads(value)
 
 
-def _loop_client(backend):
-    clients = _loop_clients.setdefault(asyncio.get_running_loop(), {})
+def _loop_commands(backend):
+    """Each event loop's commands to the cache's write server go through one pipelined connection
+    (sockets/pipelining.py): a connection storm's ticket and token reads go out together. A
+    connection a Redis restart cut fails its commands once, and they are sent again on a new one.
+    (A GETDEL retried after Redis ran it refuses that ticket; the client fetches another.)"""
+    pipelines = _loop_pipelines.setdefault(asyncio.get_running_loop(), {})
     server = backend._servers[0]  # Django's cache writes to the first server
-    client = clients.get(server)
-    if client is None:
-        options = backend._options
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            server,
-            max_connections=options.get("max_connections", 100),
-            timeout=options.get("timeout", 10),
-            # A pooled connection that a Redis restart cut fails its next command: once more on a
-            # new one. (A GETDEL retried after Redis ran it refuses that ticket; the client fetches another.)
-            retry=Retry(NoBackoff(), 1),
-            retry_on_error=[redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
-        )
-        client = clients[server] = redis.asyncio.Redis(connection_pool=pool)
-    return client
+    pipeline = pipelines.get(server)
+    if pipeline is None:
+        client = redis.asyncio.Redis.from_url(server)
+        pipeline = pipelines[server] = CommandPipeline(lambda: client)
+    return pipeline

@@ -11,9 +11,11 @@ import time
 
 import pytest
 import redis as redis_client
+from channels_redis.utils import _consistent_hash
 
+from game_channels.events import channel_group
 from players.models import PlayerAliasSubscription
-from tests.game_channels.conftest import World
+from tests.game_channels.conftest import OFFSETS, World
 from tests.servers import ROOT, RedisProcess, ServerProcess, server_env
 from tests.support import PRESENCE_UPDATED, Api
 
@@ -126,3 +128,37 @@ def test_every_kind_of_push_crosses_processes_over_two_shards(sharded, apis):
         assert sock.wait_closed(timeout=5) == (3000, "")
     assert time.monotonic() - started < 10
     assert on_b.rest(key).post("/v1/socket-tickets").status_code == 401
+
+
+def test_channel_messages_with_offsets_cross_from_either_shard(sharded, apis):
+    """On a channel whose layer shard is the history's own Redis, the append script publishes each
+    message in the same step as it keeps it (game_channels/history_redis.py); on a channel of the
+    other shard the message is published apart. Both kinds arrive on the other process, in order,
+    with their offsets and the channel's epoch."""
+    shards, _, _ = sharded
+    on_a, on_b = apis
+    world = World(on_a)
+    owner, member = world.player(), world.player()
+    by_shard = {}  # shard index -> a channel whose group that shard carries
+    for _ in range(40):
+        channel_id = world.create(owner)["id"]
+        by_shard.setdefault(_consistent_hash(f"{PREFIX}__group__{channel_group(channel_id)}", len(shards)), channel_id)
+        if len(by_shard) == len(shards):
+            break
+    assert len(by_shard) == len(shards)
+    for channel_id in by_shard.values():
+        world.join(channel_id, member)
+    sender = world.socket(owner, api=on_a, query=OFFSETS)
+    receiver = world.socket(member, api=on_b, query=OFFSETS)
+    plain = world.socket(member, api=on_b)
+    for shard, channel_id in sorted(by_shard.items()):
+        epochs = set()
+        for number in (1, 2):
+            text = f"shard {shard}, message {number}"
+            sender.send({"req": "v1.channels.message", "data": {"channel": {"id": channel_id}, "message": text}})
+            for sock in (receiver, sender):
+                data = sock.expect("v1.channels.message")
+                assert (data["channel"]["id"], data["message"], data["offset"]) == (channel_id, text, number)
+                epochs.add(data["epoch"])
+            assert "offset" not in plain.expect("v1.channels.message")
+        assert len(epochs) == 1

@@ -21,10 +21,13 @@ class Clock:
 
 
 def appended(store, channel_id, count, start=1):
+    """(offset, epoch) of each append; the process's own store never publishes the message itself."""
     async def go():
         return [await store.append(channel_id, json.dumps({"message": f"m{n}"})) for n in range(start, start + count)]
 
-    return asyncio.run(go())
+    results = asyncio.run(go())
+    assert not any(published for _, _, published in results)
+    return [(offset, epoch) for offset, epoch, _ in results]
 
 
 def held(window):

@@ -1,0 +1,110 @@
+"""sockets/pipelining.py against a real Redis: replies matched to their callers in order, Redis's
+errors raised as redis-py's exceptions, a cancelled caller misaligning nothing, and a connection
+Redis cut replaced on the next command."""
+
+import asyncio
+import os
+import socket
+
+import pytest
+import redis
+import redis.asyncio
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, ResponseError
+
+from sockets.pipelining import CommandPipeline
+
+pytestmark = pytest.mark.redis
+
+KEY = "test-command-pipeline"
+
+
+@pytest.fixture
+def url():
+    url = os.environ["REDIS_URL"]
+    plain = redis.Redis.from_url(url)
+    plain.delete(KEY, KEY + ":list")
+    yield url
+    plain.delete(KEY, KEY + ":list")
+    plain.close()
+
+
+def pipeline_for(url):
+    client = redis.asyncio.Redis.from_url(url)
+    return CommandPipeline(lambda: client)
+
+
+def test_commands_of_one_turn_are_answered_each_to_its_caller_in_order(url):
+    async def go():
+        pipeline = pipeline_for(url)
+        replies = await asyncio.gather(*(pipeline.execute("INCR", KEY) for _ in range(300)))
+        mixed = await asyncio.gather(pipeline.execute("SET", KEY, "text"), pipeline.execute("GET", KEY),
+                                     pipeline.execute("STRLEN", KEY), pipeline.execute("PING"))
+        await pipeline.close()
+        return replies, mixed
+
+    replies, mixed = asyncio.run(go())
+    assert replies == list(range(1, 301))
+    assert mixed == [b"OK", b"text", 4, b"PONG"]
+
+
+def test_errors_are_redis_py_exceptions_and_the_connection_goes_on(url):
+    async def go():
+        pipeline = pipeline_for(url)
+        results = await asyncio.gather(
+            pipeline.execute("EVALSHA", "0" * 40, 0), pipeline.execute("SET", KEY, "1"),
+            pipeline.execute("LPUSH", KEY, "x"), pipeline.execute("INCR", KEY), return_exceptions=True,
+        )
+        await pipeline.close()
+        return results
+
+    no_script, stored, wrong_type, counted = asyncio.run(go())
+    assert isinstance(no_script, NoScriptError)
+    assert stored == b"OK"
+    assert isinstance(wrong_type, ResponseError) and "WRONGTYPE" in str(wrong_type)
+    assert counted == 2
+
+
+def test_a_cancelled_caller_does_not_take_the_next_reply(url):
+    async def go():
+        pipeline = pipeline_for(url)
+        await pipeline.execute("SET", KEY, "after")
+        blocked = asyncio.ensure_future(pipeline.execute("BLPOP", KEY + ":list", "0.3"))
+        await asyncio.sleep(0.05)
+        blocked.cancel()
+        value = await pipeline.execute("GET", KEY)  # answered after the BLPOP's nil, which nobody takes
+        await pipeline.close()
+        return value
+
+    assert asyncio.run(go()) == b"after"
+
+
+def test_a_connection_redis_cut_is_replaced_by_the_next_command(url):
+    admin = redis.Redis.from_url(url)
+
+    async def go():
+        pipeline = pipeline_for(url)
+        first = await pipeline.execute("CLIENT", "ID")
+        assert admin.client_kill_filter(_id=first) == 1
+        await asyncio.sleep(0.1)  # the pipeline's reader sees the connection closed
+        second = await pipeline.execute("CLIENT", "ID")
+        pong = await pipeline.execute("PING")
+        await pipeline.close()
+        return first, second, pong
+
+    first, second, pong = asyncio.run(go())
+    admin.close()
+    assert second != first
+    assert pong == b"PONG"
+
+
+def test_an_unreachable_redis_raises_connection_error():
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    async def go():
+        return await pipeline_for(f"redis://127.0.0.1:{port}/0").execute("PING")
+
+    with pytest.raises(RedisConnectionError):
+        asyncio.run(go())
