@@ -9,9 +9,10 @@ RedisLayer is channels_redis' pub/sub layer with two changes:
 - a Redis script can publish an event itself (`publication`): the channel history's append
   publishes the message it keeps in the same step (game_channels/history_redis.py), and may
   append one more msgpack value to the payload, the event's `fill` (`deserialize`).
-- channels_redis reads its subscriptions by asking for a message with a 0.1 s timeout, over and
-  over: ten wake-ups a second per Redis server with nothing to read, and a timeout armed and
-  cancelled around every message read. Here the read waits until a message (or an error) comes.
+- channels_redis reads its subscriptions by asking redis-py for a message with a 0.1 s timeout,
+  over and over: ten wake-ups a second per Redis server with nothing to read, and a timeout armed
+  and cancelled around every message read. Here the connection's stream is read until something
+  comes, and a message is parsed and queued without redis-py's per-message machinery.
 
 Channels' InMemoryChannelLayer scans every channel and group on each receive (O(N) per message),
 drops a group membership after a day, drops messages once a queue holds 100 and deep-copies each
@@ -24,13 +25,15 @@ import random
 import string
 from typing import NamedTuple
 
+import hiredis
 import msgpack
 from channels.layers import BaseChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.serializers import MsgPackSerializer
 from channels_redis.utils import _wrap_close, decode_hosts
+from redis.exceptions import ConnectionError as RedisConnectionError
 
-from sockets.pipelining import CommandPipeline
+from sockets.pipelining import READ_SIZE, CommandPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -108,16 +111,39 @@ class _Shard(RedisSingleShardConnection):
     async def _do_receiving(self):
         while True:
             try:
-                if self._pubsub and self._pubsub.subscribed:
-                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
-                    self._receive_message(message)
-                else:
+                connection = self._pubsub.connection if self._pubsub is not None else None
+                if connection is None or not self._pubsub.subscribed:
                     await asyncio.sleep(0.1)
-            except (asyncio.CancelledError, asyncio.TimeoutError, GeneratorExit):
+                else:
+                    await self._read_subscriptions(connection)
+            except (asyncio.CancelledError, GeneratorExit):
                 raise
             except Exception:
                 logger.exception("channel layer: reading the subscriptions failed; retrying")
                 await asyncio.sleep(1)
+
+    async def _read_subscriptions(self, connection):
+        """Read the subscription connection until it fails: each published message goes to its
+        channel's queue as soon as it is parsed (by hiredis, straight from the connection's stream:
+        redis-py's reading of one message costs several times its parsing); the other replies
+        (subscribe and unsubscribe confirmations) go through redis-py, which keeps the
+        subscription state. A connection found closed is reopened, which subscribes again."""
+        if not connection.is_connected:
+            await self._pubsub.connect()
+        stream = connection._reader
+        parser = hiredis.Reader()
+        while True:
+            data = await stream.read(READ_SIZE)
+            if not data:
+                if connection._reader is stream:  # not already reopened by a subscribe's retry
+                    await connection.disconnect()
+                raise RedisConnectionError("Redis closed the subscription connection")
+            parser.feed(data)
+            while (reply := parser.gets()) is not False:
+                if reply[0] == b"message":
+                    self._receive_message({"channel": reply[1], "data": reply[2]})
+                else:
+                    await self._pubsub.handle_message(reply, ignore_subscribe_messages=True)
 
 
 class LocalChannelLayer(BaseChannelLayer):
