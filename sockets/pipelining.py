@@ -33,12 +33,15 @@ class CommandPipeline:
         self._client = client
         self._link = None
         self._opening = None
+        self._server = None
 
     @property
     def server(self):
         """The Redis server the commands go to: (host, port), or a Unix socket's path."""
-        kwargs = self._client().connection_pool.connection_kwargs
-        return kwargs.get("path") or (kwargs.get("host", "localhost"), kwargs.get("port", 6379))
+        if self._server is None:
+            kwargs = self._client().connection_pool.connection_kwargs
+            self._server = kwargs.get("path") or (kwargs.get("host", "localhost"), kwargs.get("port", 6379))
+        return self._server
 
     async def execute(self, *command):
         try:
