@@ -140,8 +140,10 @@ class _Shard(RedisSingleShardConnection):
                 raise RedisConnectionError("Redis closed the subscription connection")
             parser.feed(data)
             while (reply := parser.gets()) is not False:
-                if reply[0] == b"message":
+                if isinstance(reply, list) and reply[0] == b"message":
                     self._receive_message({"channel": reply[1], "data": reply[2]})
+                elif isinstance(reply, hiredis.ReplyError):  # a refused (un)subscribe: the rest goes on
+                    logger.warning("channel layer: Redis refused a subscription command: %s", reply)
                 else:
                     await self._pubsub.handle_message(reply, ignore_subscribe_messages=True)
 

@@ -120,6 +120,8 @@ class _Link:
                     raise RedisConnectionError("Redis closed the connection")
                 parser.feed(data)
                 while (reply := parser.gets()) is not False:
+                    if isinstance(reply, hiredis.PushNotification):  # RESP3's out-of-band news: no one's reply
+                        continue
                     waiter = self._waiting.popleft()
                     if waiter.done():  # its caller was cancelled
                         continue

@@ -79,6 +79,29 @@ def test_a_cancelled_caller_does_not_take_the_next_reply(url):
     assert asyncio.run(go()) == b"after"
 
 
+def test_a_push_redis_sends_unasked_is_nobodys_reply(url):
+    """On a RESP3 connection (redis-py's default) Redis may send news nobody asked for (here a
+    client-side caching invalidation): it is nobody's reply, and the connection goes on."""
+    other = redis.Redis.from_url(url)
+
+    async def go():
+        pipeline = pipeline_for(url)
+        await pipeline.execute("SET", KEY, "1")
+        connection = await pipeline.execute("CLIENT", "ID")
+        assert await pipeline.execute("CLIENT", "TRACKING", "on") == b"OK"
+        assert await pipeline.execute("GET", KEY) == b"1"  # now tracked
+        other.set(KEY, "2")  # Redis pushes an invalidation of KEY to the pipeline's connection
+        await asyncio.sleep(0.1)
+        replies = await asyncio.gather(pipeline.execute("PING"), pipeline.execute("GET", KEY),
+                                       pipeline.execute("CLIENT", "ID"))
+        await pipeline.close()
+        return connection, replies
+
+    connection, replies = asyncio.run(go())
+    other.close()
+    assert replies == [b"PONG", b"2", connection]
+
+
 def test_a_connection_redis_cut_is_replaced_by_the_next_command(url):
     admin = redis.Redis.from_url(url)
 
@@ -108,3 +131,38 @@ def test_an_unreachable_redis_raises_connection_error():
 
     with pytest.raises(RedisConnectionError):
         asyncio.run(go())
+
+
+def test_a_subscription_redis_refuses_leaves_the_others_working(caplog):
+    """The layer reads its subscription connection itself (sockets/layers.py): a SUBSCRIBE that
+    Redis answers with an error (here an ACL that allows only some channels) is logged, and the
+    messages of the other subscriptions keep coming on that connection."""
+    from sockets.layers import RedisLayer
+    from tests.servers import RedisProcess
+
+    private = RedisProcess().start()
+    try:
+        admin = redis.Redis(port=private.port)
+        admin.execute_command("ACL", "SETUSER", "limited", "on", ">secret", "+@all", "~*",
+                              "resetchannels", "&allowedspecific.*", "&allowed__group__ok")
+        admin.close()
+
+        async def go():
+            layer = RedisLayer(hosts=[f"redis://limited:secret@127.0.0.1:{private.port}/0"], prefix="allowed")
+            me = await layer.new_channel()
+            await layer.group_add("refused", me)
+            await layer.group_add("ok", me)
+            await layer.group_send("ok", {"type": "first"})
+            first = await asyncio.wait_for(layer.receive(me), 5)
+            await layer.send(me, {"type": "second"})
+            second = await asyncio.wait_for(layer.receive(me), 5)
+            await layer.flush()
+            return first, second
+
+        with caplog.at_level("WARNING", logger="sockets.layers"):
+            first, second = asyncio.run(go())
+    finally:
+        private.stop()
+    assert (first["type"], second["type"]) == ("first", "second")
+    assert any("refused a subscription command" in record.getMessage() and "NOPERM" in record.getMessage()
+               for record in caplog.records)
