@@ -1,6 +1,6 @@
 """The channel layers: Redis pub/sub with pipelined publishing, and the embedded in-process one.
 
-RedisLayer is channels_redis' pub/sub layer with two changes:
+RedisLayer is channels_redis' pub/sub layer with three changes:
 - channels_redis publishes each message in a round trip of its own, taken in turn under the lock
   its subscribes and unsubscribes also take. Here a group's publishes go through a CommandPipeline
   per Redis server (sockets/pipelining.py): one connection, under load many publishes in one
