@@ -13,7 +13,8 @@ classes, so `NoScriptError` and the rest mean what they mean elsewhere).
 
 A connection Redis closed (a restart) fails the commands waiting on it with ConnectionError; the
 next command opens a new one, and a command whose connection was lost before it was answered is
-sent once more on the new one (as the cache's client does, talo_project/cache.py)."""
+sent once more on the new one (a PUBLISH or an append that Redis ran just before the
+connection broke then runs twice: the rare price of not dropping it when it did not)."""
 
 import asyncio
 import collections
