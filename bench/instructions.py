@@ -1,4 +1,5 @@
 """python -m bench.instructions [--server daphne|uvicorn|baseline] [--members 100] [--messages 40] [--root DIR]
+python -m bench.instructions --storm 300 [--server daphne|uvicorn] [--plain] [--root DIR]
 
 Instructions the server executes per fan-out delivery, counted by valgrind's callgrind: a figure
 that does not depend on what else the machine runs (wall and CPU times do). The server
@@ -10,6 +11,10 @@ its own echo) and the count stops once every delivery arrived. Instructions / (m
 included. `--plain` runs daphne as `daphne talo_project.asgi:application` instead of `serve`;
 `--server baseline` counts the in-run baseline (bench/baseline.py) the same way, so that a ratio
 to it needs no timing.
+
+`--storm CLIENTS` counts the connection path instead, step by step as `python -m bench.phases` times
+it: CLIENTS REST tickets, then connects with them, identifies (chat scopes), closes (until every
+player is offline), 100 at a time; each step's instructions per client.
 
 Uses the benchmark's PostgreSQL + Redis settings (BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
 
@@ -47,6 +52,24 @@ class CallgrindServer(LoopbackProcess):
     def instrument(self, on):
         subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(self.process.pid)], check=True,
                        stdout=subprocess.DEVNULL)
+
+    def zero(self):
+        subprocess.run(["callgrind_control", "-z", str(self.process.pid)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def dumped(self, name):
+        """Dump the counts since the last `zero` as a profile of their own; its total."""
+        before = set(Path(self.out).parent.glob(Path(self.out).name + ".*"))
+        subprocess.run(["callgrind_control", f"--dump={name}", str(self.process.pid)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for path in set(Path(self.out).parent.glob(Path(self.out).name + ".*")) - before:
+                if path.suffix == ".log":
+                    continue
+                totals = [line for line in path.read_text().splitlines() if line.startswith("totals:")]
+                if totals:
+                    return int(totals[0].split()[1])
+            time.sleep(0.5)
+        raise RuntimeError(f"no dump of {name}")
 
     def instructions(self):
         """Stop the server and read the total instruction count (Ir) of its profile."""
@@ -116,18 +139,72 @@ def measure(kind, env, root, members, messages, plain):
             "deliveries": delivered, "instructions": total, "instructions_per_delivery": round(total / delivered)}
 
 
+def measure_storm(kind, env, root, clients, plain, in_flight=100):
+    from bench.connections import CHAT_SCOPES
+    from bench.fixture import Fixture
+    from bench.receivers import fetch_ticket, identify, open_socket
+    from players.models import PlayerPresence
+
+    server = CallgrindServer(kind, env, root, plain)
+    try:
+        fixture = Fixture(clients + 1, channel=False, scopes=CHAT_SCOPES)
+        online = PlayerPresence.objects.filter(player__game=fixture.game, online=True)
+        gate = asyncio.Semaphore(in_flight)
+        counts = {}
+
+        async def step(name, jobs):
+            async def gated(job):
+                async with gate:
+                    return await job
+
+            server.zero()
+            results = await asyncio.gather(*(gated(job) for job in jobs))
+            if name == "close":
+                deadline = time.monotonic() + 600
+                while await asyncio.to_thread(online.exists) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.5)
+                await asyncio.sleep(5)  # the clean-ups' last writes
+            counts[name] = round(server.dumped(name) / clients)
+            return results
+
+        async def go():
+            limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=0)
+            async with httpx.AsyncClient(limits=limits, timeout=600) as client:
+                # warm-up: one client through every step, so that no step pays for a first use
+                warm = await open_socket(await fetch_ticket(client, f"{server.ws}/", fixture.token), None)
+                await identify(warm, fixture.identities[-1], 600)
+                await warm.close()
+                server.instrument(True)
+                urls = await step("ticket", [fetch_ticket(client, f"{server.ws}/", fixture.token) for _ in range(clients)])
+            sockets = await step("connect", [open_socket(url, None, 600) for url in urls])
+            await step("identify", [identify(ws, identity, 600) for ws, identity in zip(sockets, fixture.identities)])
+            await step("close", [ws.close() for ws in sockets])
+            server.instrument(False)
+
+        asyncio.run(go())
+    finally:
+        server.stop(timeout=60)
+    return {"server": "daphne (plain)" if plain else kind, "clients": clients,
+            **{f"{name}_instructions": count for name, count in counts.items()},
+            "instructions_per_connection": counts["ticket"] + counts["connect"] + counts["identify"]}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.instructions")
     parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn", "baseline"])
     parser.add_argument("--members", type=int, default=100)
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--root", default=str(ROOT), help="the source tree whose server is measured")
+    parser.add_argument("--storm", type=int, metavar="CLIENTS", help="count the connection path instead (see above)")
     parser.add_argument("--plain", action="store_true", help="daphne started as `daphne talo_project.asgi:application`")
     args = parser.parse_args(argv)
 
     from bench.setup import set_up
 
     env = set_up()
+    if args.storm:
+        print(json.dumps(measure_storm(args.server, {**os.environ, **env}, args.root, args.storm, args.plain)))
+        return
     row = measure(args.server, {**os.environ, **env}, args.root, args.members, args.messages, args.plain)
     print(json.dumps(row))
 

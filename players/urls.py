@@ -2,6 +2,8 @@ from django.urls import path
 
 from players import views
 
+# First of all routes (talo_project/urls.py), the socket ticket first: every connection starts with
+# one (docs/architecture.md, "One connection"), and Django tries the routes in order.
 urlpatterns = [
     path("v1/socket-tickets", views.SocketTicketView.as_view()),
     path("v1/health-check", views.HealthCheckView.as_view()),
@@ -23,5 +25,10 @@ urlpatterns = [
     path("v1/players/auth/login", views.LoginView.as_view()),
     path("v1/players/auth/refresh", views.RefreshView.as_view()),
     path("v1/players/auth/logout", views.LogoutView.as_view()),
+]
+
+# Routed after every other app's: `v1/players/<id>` must not shadow their static player paths
+# (`v1/players/presence`).
+by_id = [
     path("v1/players/<str:player_id>", views.PlayerView.as_view()),
 ]

@@ -24,6 +24,14 @@ from django.conf import settings
 # had one" (a presence set online over REST only).
 HASH_TTL_SECONDS = 24 * 3600
 
+# KEYS[1] the hash; ARGV[1] a connection id, ARGV[2] its expiry, ARGV[3] the hash's TTL. One
+# command on the identify path (a MULTI/EXEC pipeline was four, and redis-py's Python cost of each
+# is more than Redis takes to run them).
+_ADD = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+"""
+
 # KEYS[1] the hash; ARGV[1] a connection id to remove ("" for none), ARGV[2] now.
 # Returns {live entries, expired entries dropped}.
 _REMOVE_AND_COUNT = """
@@ -54,17 +62,14 @@ class RedisRegistry:
 
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
+        self.add_entry = self.client.register_script(_ADD)
         self.remove_and_count = self.client.register_script(_REMOVE_AND_COUNT)
 
     def _key(self, player_id):
         return f"{self.prefix}:presence:{player_id}"
 
     def add(self, player_id, connection_id):
-        key = self._key(player_id)
-        pipe = self.client.pipeline()
-        pipe.hset(key, connection_id, time.time() + ttl())
-        pipe.expire(key, HASH_TTL_SECONDS)
-        pipe.execute()
+        self.add_entry(keys=[self._key(player_id)], args=[connection_id, time.time() + ttl(), HASH_TTL_SECONDS])
 
     def remove(self, player_id, connection_id):
         """Forget the connection; returns how many live connections the player still has."""

@@ -19,6 +19,11 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
    pretty-prints its configuration on every new connection (~110 µs of CPU) and colours three
    values on every read from a socket (and more on each connection's start and end). Both are
    formatted only when autobahn logs at debug level.
+7. Twisted's HTTP factory, under daphne's, writes a combined-format access line for every HTTP
+   request to Twisted's global log, which nothing here reads (no observer is installed; it keeps
+   the last events in memory): a tenth of the CPU of daphne's own part of a cheap request (the
+   socket ticket, docs/architecture.md "One connection"). It is not written; daphne's access log
+   (`serve --access-log`) is unchanged.
 
 And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
@@ -94,6 +99,10 @@ def _when_debugging(format_value):
     return format_when_debugging
 
 
+def _no_twisted_access_line(self, request):
+    pass
+
+
 def trusted_peer(networks):
     """A predicate: is this peer address one of `networks` (addresses or CIDR networks)?"""
     parsed = [ipaddress.ip_network(network, strict=False) for network in networks]
@@ -126,6 +135,7 @@ def install():
     for module in (autobahn_protocol, autobahn_twisted):
         module.hltype = _when_debugging(autobahn_util.hltype)
         module.hlval = _when_debugging(autobahn_util.hlval)
+    http_protocol.HTTPFactory.log = _no_twisted_access_line
     trusted = trusted_peer(settings.TRUSTED_PROXIES)
     for module in (http_protocol, ws_protocol):
         module.parse_x_forwarded_for = _from_trusted_proxies_only(module.parse_x_forwarded_for, trusted)

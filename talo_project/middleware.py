@@ -1,6 +1,9 @@
 """HTTP behaviour Talo has before routing (docs/rest.md §1)."""
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -9,6 +12,31 @@ from talo_project.rest.exceptions import SERVICE_UNAVAILABLE, UNAVAILABLE
 from talo_project.rest.parsers import BODY_TOO_LARGE
 
 CORS_PATHS = ("/v1/", "/public/health")
+ADMIN_PATH = "/admin/"
+
+
+class _AdminPathsOnly:
+    """Django's session, user and messages middlewares for the admin's paths only: nothing else
+    here has a session (the game API authenticates each request with its access key), and the three
+    are a tenth of a cheap request's CPU — the socket ticket every connection starts with
+    (docs/architecture.md, "One connection"). Subclasses, so Django's admin checks find them."""
+
+    def __call__(self, request):
+        if request.path_info.startswith(ADMIN_PATH):
+            return super().__call__(request)
+        return self.get_response(request)
+
+
+class AdminSessionMiddleware(_AdminPathsOnly, SessionMiddleware):
+    pass
+
+
+class AdminAuthenticationMiddleware(_AdminPathsOnly, AuthenticationMiddleware):
+    pass
+
+
+class AdminMessageMiddleware(_AdminPathsOnly, MessageMiddleware):
+    pass
 
 
 class TrailingSlashMiddleware:

@@ -54,11 +54,11 @@ MIDDLEWARE = [
     "talo_project.middleware.TrailingSlashMiddleware",
     "talo_project.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "talo_project.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "talo_project.middleware.AdminAuthenticationMiddleware",
+    "talo_project.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The chain runs synchronously, in one hop to the request's thread (talo_project/request_threads.py).
     # Before authentication (DRF authenticates in the view).
@@ -235,6 +235,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON with the socket's rules: JavaScript semantics, bounded nesting, no lone surrogates.
     "DEFAULT_PARSER_CLASSES": ["talo_project.rest.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "talo_project.rest.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "talo_project.rest.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

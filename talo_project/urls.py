@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from players import urls as player_urls
 from players.views import PublicHealthView
 from sockets.metrics import metrics_view
 from talo_project.console import console_view
@@ -12,6 +13,8 @@ from talo_project.health import ReadyView
 admin.site.site_url = "/api/docs"
 
 urlpatterns = [
+    # First: the socket ticket every connection starts with is the first route tried.
+    path("", include("players.urls")),
     path("admin/", admin.site.urls),
     path("public/health", PublicHealthView.as_view()),
     path("public/ready", ReadyView.as_view()),
@@ -22,7 +25,7 @@ urlpatterns = [
     path("", include("game_channels.urls")),
     path("", include("presence.urls")),
     # Last: `v1/players/<id>` must not shadow the static player paths of the other apps.
-    path("", include("players.urls")),
+    path("", include(player_urls.by_id)),
 ]
 if settings.TALO_SOCKET_CONSOLE:
     urlpatterns.insert(0, path("console", console_view))

@@ -126,6 +126,30 @@ def test_cors_preflight_on_the_game_api(api):
     assert "x-talo-dev-build" in response.headers["access-control-allow-headers"]
 
 
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "application/*", "application/json; indent=2", "text/html, */*;q=0.8"]
+)
+def test_every_accept_that_takes_json_gets_json(api, game, accept):
+    """The usual Accept headers are answered without parsing (talo_project/rest/negotiation.py);
+    every other one is negotiated as before."""
+    headers = {} if accept is None else {"Accept": accept}
+    client = api.rest(api.key(game), **headers)
+    if accept is None:
+        del client.headers["Accept"]  # httpx sends */* unless told not to
+    response = client.post("/v1/socket-tickets")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert list(response.json()) == ["ticket"]
+
+
+def test_an_accept_without_json_is_refused_and_changes_nothing(api, game):
+    token = api.key(game)
+    response = api.rest(token, Accept="text/html").post("/v1/socket-tickets")
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"message": "Could not satisfy the request Accept header."}
+
+
 def _identify(client, **params):
     return client.get("/v1/players/identify", params=params)
 
