@@ -10,15 +10,18 @@ connection") the hand-offs and the thread churn cost more CPU than the view.
 
 Here the chain is built synchronous, as under WSGI, and one hop runs the signal, the chain, the
 view and (for a response that is not streamed) its close on the request's thread; the response
-is then sent from the loop. Each request gets an idle executor from a pool (asgiref's
-`ThreadSensitiveContext(executor=...)`): requests still run side by side, each on one thread of
-its own, and the threads live on. Everything else — reading the body, watching for the client
-going away, sending — is Django's ASGIHandler unchanged."""
+is then sent from the loop. Each request gets an idle single-thread executor from a pool and its
+work is handed to it directly (`run_in_executor`, in a copy of the request's context): requests
+still run side by side, each on one thread of its own, and the threads live on. asgiref's
+`sync_to_async` did the same hand-off with a thread-sensitive context around it, which no code
+on these threads uses (a REST request publishes its events on the server's loop,
+sockets/events.py) and which cost a tenth of a socket ticket's CPU. Everything else — reading
+the body, watching for the client going away, sending — is Django's ASGIHandler unchanged."""
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
@@ -41,18 +44,17 @@ class RequestHandler(ASGIHandler):
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         executor = self._idle.pop() if self._idle else ThreadPoolExecutor(max_workers=1, thread_name_prefix="talo-request")
         try:
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+            await self.handle(scope, receive, send, executor)
         finally:
-            # The executor is idle here even for a request whose client went away mid-view:
-            # asgiref's sync_to_async waits for the thread's work before the cancellation ends
-            # the request (tests/test_request_threads.py).
+            # The executor is idle here even for a request whose client went away mid-view: the
+            # cancellation waits for the thread's work before it ends the request
+            # (process_request; tests/test_request_threads.py).
             if len(self._idle) < self.keep:
                 self._idle.append(executor)
             else:
                 executor.shutdown(wait=False)
 
-    async def handle(self, scope, receive, send):
+    async def handle(self, scope, receive, send, executor):
         """ASGIHandler.handle with the synchronous part in one hop (`_respond`)."""
         try:
             body_file = await self.read_body(receive)
@@ -61,7 +63,14 @@ class RequestHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
 
         async def process_request():
-            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            work = asyncio.get_running_loop().run_in_executor(
+                executor, contextvars.copy_context().run, self._respond, scope, body_file
+            )
+            try:
+                response = await asyncio.shield(work)
+            except asyncio.CancelledError:
+                await asyncio.wait([work])  # the thread finishes the request before it is reused
+                raise
             try:
                 await self.send_response(response, send)
             except asyncio.CancelledError:
@@ -94,7 +103,7 @@ class RequestHandler(ASGIHandler):
             await signals.request_finished.asend(sender=self.__class__)
         else:
             if response.streaming:
-                await sync_to_async(response.close)()
+                await asyncio.get_running_loop().run_in_executor(executor, response.close)  # on the request's thread
         body_file.close()
 
     def _respond(self, scope, body_file):
