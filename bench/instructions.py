@@ -1,5 +1,5 @@
 """python -m bench.instructions [--server daphne|uvicorn|baseline] [--members 100] [--messages 40] [--root DIR]
-python -m bench.instructions --storm 300 [--server daphne|uvicorn] [--plain] [--root DIR]
+python -m bench.instructions --storm 300 [--scopes chat|*] [--server daphne|uvicorn] [--plain] [--root DIR]
 
 Instructions the server executes per fan-out delivery, counted by valgrind's callgrind: a figure
 that does not depend on what else the machine runs (wall and CPU times do). The server
@@ -13,8 +13,10 @@ included. `--plain` runs daphne as `daphne talo_project.asgi:application` instea
 to it needs no timing.
 
 `--storm CLIENTS` counts the connection path instead, step by step as `python -m bench.phases` times
-it: CLIENTS REST tickets, then connects with them, identifies (chat scopes), closes (until every
-player is offline), 100 at a time; each step's instructions per client.
+it: CLIENTS REST tickets, then connects with them, identifies, closes (until every player is
+offline), 100 at a time; each step's instructions per client. The key has a chat client's scopes,
+or with `--scopes '*'` all of them: each identify then pushes presence to every socket identified
+before it.
 
 Uses the benchmark's PostgreSQL + Redis settings (BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
 
@@ -139,7 +141,7 @@ def measure(kind, env, root, members, messages, plain):
             "deliveries": delivered, "instructions": total, "instructions_per_delivery": round(total / delivered)}
 
 
-def measure_storm(kind, env, root, clients, plain, in_flight=100):
+def measure_storm(kind, env, root, clients, plain, scopes, in_flight=100):
     from bench.connections import CHAT_SCOPES
     from bench.fixture import Fixture
     from bench.receivers import fetch_ticket, identify, open_socket
@@ -147,7 +149,7 @@ def measure_storm(kind, env, root, clients, plain, in_flight=100):
 
     server = CallgrindServer(kind, env, root, plain)
     try:
-        fixture = Fixture(clients + 1, channel=False, scopes=CHAT_SCOPES)
+        fixture = Fixture(clients + 1, channel=False, scopes=CHAT_SCOPES if scopes == "chat" else scopes.split(","))
         online = PlayerPresence.objects.filter(player__game=fixture.game, online=True)
         gate = asyncio.Semaphore(in_flight)
         counts = {}
@@ -184,7 +186,7 @@ def measure_storm(kind, env, root, clients, plain, in_flight=100):
         asyncio.run(go())
     finally:
         server.stop(timeout=60)
-    return {"server": "daphne (plain)" if plain else kind, "clients": clients,
+    return {"server": "daphne (plain)" if plain else kind, "clients": clients, "scopes": scopes,
             **{f"{name}_instructions": count for name, count in counts.items()},
             "instructions_per_connection": counts["ticket"] + counts["connect"] + counts["identify"]}
 
@@ -196,6 +198,7 @@ def main(argv=None):
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--root", default=str(ROOT), help="the source tree whose server is measured")
     parser.add_argument("--storm", type=int, metavar="CLIENTS", help="count the connection path instead (see above)")
+    parser.add_argument("--scopes", default="chat", help="with --storm: the key's scopes, chat or a comma-separated list (*)")
     parser.add_argument("--plain", action="store_true", help="daphne started as `daphne talo_project.asgi:application`")
     args = parser.parse_args(argv)
 
@@ -203,7 +206,7 @@ def main(argv=None):
 
     env = set_up()
     if args.storm:
-        print(json.dumps(measure_storm(args.server, {**os.environ, **env}, args.root, args.storm, args.plain)))
+        print(json.dumps(measure_storm(args.server, {**os.environ, **env}, args.root, args.storm, args.plain, args.scopes)))
         return
     row = measure(args.server, {**os.environ, **env}, args.root, args.members, args.messages, args.plain)
     print(json.dumps(row))
