@@ -10,7 +10,7 @@ on the database lock). A connection's own frames are still handled one after ano
 
 The call is handed to the pool directly (`run_in_executor`, in a copy of the caller's context):
 Channels' `database_sync_to_async` wraps the same hand-off in asgiref's machinery, which none of
-this work uses (its events go out from the loop, below) and which cost ~0.1 ms of CPU per
+this work uses (its events go out from the loop, below) and which cost ~0.1M instructions per
 identify in a reconnect storm (docs/architecture.md, "One connection")."""
 
 import asyncio

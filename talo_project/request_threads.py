@@ -15,7 +15,7 @@ work is handed to it directly (`run_in_executor`, in a copy of the request's con
 still run side by side, each on one thread of its own, and the threads live on. asgiref's
 `sync_to_async` did the same hand-off with a thread-sensitive context around it, which no code
 on these threads uses (a REST request publishes its events on the server's loop,
-sockets/events.py) and which cost a tenth of a socket ticket's CPU. Everything else — reading
+sockets/events.py) and which cost ~5 % of a socket ticket's instructions. Everything else — reading
 the body, watching for the client going away, sending — is Django's ASGIHandler unchanged."""
 
 import asyncio
