@@ -89,6 +89,10 @@ async def close_revoked(hub):
     if not key_ids:
         return
     revoked = await database_sync_to_async(revoked_key_ids)(key_ids)
+    for key_id in revoked:
+        # First: once its sockets are closed, a REST request with the key must not be served from
+        # a copy cached before the revocation (players/key_cache.py).
+        key_cache.forget(key_id)
     for connection in list(hub.connections):
         if connection.grant.key_id in revoked:
             connection.close_socket(CLOSE_TICKET_REFUSED)
