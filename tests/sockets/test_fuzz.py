@@ -9,13 +9,13 @@ import math
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 
 from players.models import AccessKey, Game, Player, PlayerAlias, PlayerProp
 from tests.servers import serving
-from tests.support import PRESENCE_UPDATED, Api
+from tests.support import HEARTBEAT, PRESENCE_UPDATED, Api
 
 FRAMES = int(os.environ.get("TALO_FUZZ_FRAMES", "10000"))
 BATCH = 25
@@ -191,6 +191,17 @@ def check(reply, want):
         assert _same(got, want["cause"]), (data["cause"], want["cause"])
 
 
+def replies_report(frames, wants, replies):
+    """Every frame of a failed example with the reply it was due and the reply read in its turn."""
+    lines = [f"{len(frames)} frames, {len(wants)} replies due, {len(replies)} read:"]
+    for index, frame in enumerate(frames):
+        lines.append(f"  frame {index}: {frame[:160]!r}")
+    for index, want in enumerate(wants):
+        got = replies[index][:160] if index < len(replies) else "(none)"
+        lines.append(f"  reply {index}: due {str(want)[:160]}, read {got!r}")
+    return "\n".join(lines)
+
+
 def _same(a, b):
     if isinstance(a, float) or isinstance(b, float):
         return is_number(a) and is_number(b) and math.isclose(a, b, rel_tol=1e-15)
@@ -245,23 +256,41 @@ def test_generated_frames_get_the_prescribed_replies(transactional_db, fuzz_serv
         if identified:
             presence_of_player(False)
 
+    def read_replies(connection, sent, pending):
+        """The replies due to the frames `sent`, in their order; on any mismatch, all of them."""
+        replies = []
+        try:
+            for _ in pending:
+                replies.append(connection.recv_text(timeout=10))
+            for reply, want in zip(replies, pending):
+                check(reply, want)
+        except ConnectionClosed:
+            raise AssertionError(f"connection closed unexpectedly; server log: {fuzz_server.read_log()}")
+        except (AssertionError, TimeoutError, ValueError) as exc:
+            raise AssertionError(replies_report(sent, pending, replies)) from exc
+
     before = snapshot()
 
-    @settings(max_examples=FRAMES // BATCH, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+    # No shrinking: the examples share their sockets, so a replay after a failure starts from
+    # whatever the failed example left unread. The first failure is the one reported, with its frames.
+    @settings(
+        max_examples=FRAMES // BATCH, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False,
+        phases=[Phase.generate], database=None,
+    )
     @given(batch=crash_batches, identified=st.booleans())
     def run(batch, identified):
         batch, crash_attempt = batch
         connection = sock(identified)
         pending = []
+        sent = []  # the frames whose replies are pending
         for frame in batch:
             want = expected(frame, identified)
             if isinstance(want, tuple):
                 # The documented close. The server refuses the frame from its header and closes
                 # while the client is still writing, so the client may see the TCP reset (1006)
                 # before the close frame: read the earlier replies first.
-                for earlier in pending:
-                    check(connection.recv_text(), earlier)
-                pending = []
+                read_replies(connection, sent, pending)
+                pending, sent = [], []
                 connection.send(frame)
                 state["frames"] += 1
                 assert connection.wait_closed()[0] in (want[1], 1006)
@@ -271,11 +300,10 @@ def test_generated_frames_get_the_prescribed_replies(transactional_db, fuzz_serv
             connection.send(frame)
             state["frames"] += 1
             pending.append(want)
-        for want in pending:
-            try:
-                check(connection.recv_text(timeout=10), want)
-            except ConnectionClosed:
-                raise AssertionError(f"connection closed unexpectedly; server log: {fuzz_server.read_log()}")
+            sent.append(frame)
+        # Nothing more is due: a reply too many shows in the example that caused it.
+        connection.send(HEARTBEAT)
+        read_replies(connection, [*sent, HEARTBEAT], [*pending, HEARTBEAT])
         if crash_attempt:
             # Back to where it was: the connection closes cleanly and a new one is admitted.
             state["crashes"] += 1
