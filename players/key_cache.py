@@ -13,6 +13,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 
 from players.models import AccessKey
 
@@ -56,10 +57,9 @@ def get(key_id):
     entry = _entry(key_id)
     if entry is None:
         return None
-    key = AccessKey(**entry[1])
-    key._state.adding = False
-    key._state.db = "default"
-    return key
+    row = entry[1]
+    # As a queryset builds it: positional values, the instance marked as loaded.
+    return AccessKey.from_db(DEFAULT_DB_ALIAS, _FIELDS, [row[name] for name in _FIELDS])
 
 
 def grant_fields(key_id):

@@ -7,6 +7,7 @@ from rest_framework import permissions
 from players import signatures
 from players.services import session_checks
 from talo_project.errors import ServiceError
+from talo_project.rest.validation import header
 
 # The refresh endpoint is how a player without a valid session gets one (docs/rest.md §2.5).
 SESSION_EXEMPT_PATHS = frozenset({"/v1/players/auth/refresh"})
@@ -25,14 +26,14 @@ class ValidRequestSignature(permissions.BasePermission):
 
     def has_permission(self, request, view):
         key = request.auth
-        alias_id = request.headers.get("x-talo-alias")
+        alias_id = header(request, "x-talo-alias")
         # key.game is read last: most requests need not load it.
         if key is None or alias_id is None or request.method == "GET" or not key.game.verify_requests:
             return True
         if not signatures.verify_signature(
             game_id=key.game_id,
             alias_id=alias_id,
-            signature=request.headers.get("x-talo-signature", ""),
+            signature=header(request, "x-talo-signature") or "",
             payload_text=request.body.decode("utf-8", errors="replace"),
         ):
             raise ServiceError("Unauthorized", status=401)
@@ -48,8 +49,8 @@ class PlayerSession(permissions.BasePermission):
             return True
         session_checks.check_request_session(
             game_id=request.auth.game_id,
-            alias_header=request.headers.get("x-talo-alias"),
-            player_header=request.headers.get("x-talo-player"),
-            token=request.headers.get("x-talo-session"),
+            alias_header=header(request, "x-talo-alias"),
+            player_header=header(request, "x-talo-player"),
+            token=header(request, "x-talo-session"),
         )
         return True

@@ -26,6 +26,7 @@ from talo_project.rest.validation import (
     Validator,
     alias_id_header,
     digits,
+    header,
     header_flag,
     is_bool,
     is_int,
@@ -75,7 +76,7 @@ class IdentifyView(APIView):
             service=service,
             identifier=identifier,
             dev_build=header_flag(request, DEV_BUILD_HEADER),
-            session_token=request.headers.get("x-talo-session"),
+            session_token=header(request, "x-talo-session"),
         )
         return Response({"alias": serialize_alias(alias), "socketToken": socket_token})
 
