@@ -36,26 +36,28 @@ class _SharedClient(RedisCacheClient):
             client = self._by_pool[id(pool)] = self._client(connection_pool=pool)
         return client
 
-
-    def set(self, key, value, timeout):
-        """RedisCacheClient.set as one command on a connection of the pool: redis-py's client
-        wraps each command in retries and metrics: a third of what the SET of a socket ticket cost
-        (docs/architecture.md, "One connection"). A connection the pool hands out is checked
-        and reopened if Redis closed it; one that fails mid-command is closed, and the error
-        answers the request (503, talo_project/rest/exceptions.py)."""
-        if timeout == 0:
-            return super().set(key, value, timeout)
-        command = ("SET", key, self._serializer.dumps(value)) + (() if timeout is None else ("EX", timeout))
+    def _command(self, *args):
+        """One command on a connection of the write server's pool, without redis-py's client
+        around it: its per-command retry wrapper and metrics recording cost a third of what a socket
+        ticket's SET did (docs/architecture.md, "One connection"). The pool checks a connection
+        before handing it out and reopens one Redis closed; one failing mid-command is closed and
+        the error goes to the caller (a REST request answers 503, talo_project/rest/exceptions.py)."""
         pool = self._get_connection_pool(True)
         connection = pool.get_connection()
         try:
-            connection.send_command(*command)
-            connection.read_response()
+            connection.send_command(*args)
+            return connection.read_response()
         except BaseException:
             connection.disconnect()
             raise
         finally:
             pool.release(connection)
+
+    def set(self, key, value, timeout):
+        """Django's SET (socket tickets, socket tokens) in one `_command`."""
+        if timeout == 0:
+            return super().set(key, value, timeout)
+        self._command("SET", key, self._serializer.dumps(value), *(() if timeout is None else ("EX", timeout)))
 
 
 class RedisCache(DjangoRedisCache):
@@ -67,6 +69,24 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _clients[key] = _SharedClient(self._servers, **self._options)
         return client
+
+
+# A fixed-window counter's hit: the count, and the window's expiry set by its first hit.
+_COUNT_HIT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+
+
+def count_hit(backend, key, window):
+    """One more hit on the counter `key` of a `window`-second window that starts at its first hit:
+    the hits so far. On Redis one command (a script, atomic); on another cache Django's add and
+    incr."""
+    if isinstance(backend, RedisCache):
+        return backend._cache._command("EVAL", _COUNT_HIT, 1, backend.make_and_validate_key(key), window)
+    backend.add(key, 0, window)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        backend.add(key, 1, window)
+        return 1
 
 
 async def get_on_loop(backend, key):

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 
+from talo_project.cache import count_hit
 from talo_project.rest.exceptions import SERVICE_UNAVAILABLE, UNAVAILABLE
 from talo_project.rest.parsers import BODY_TOO_LARGE
 
@@ -106,14 +107,7 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def _over_limit(self, bucket, ip, limit):
-        key = f"ratelimit:{bucket}:{ip}"
-        cache.add(key, 0, settings.TALO_REST["RATE_LIMIT_WINDOW"])
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.add(key, 1, settings.TALO_REST["RATE_LIMIT_WINDOW"])
-            count = 1
-        return count > limit
+        return count_hit(caches["default"], f"ratelimit:{bucket}:{ip}", settings.TALO_REST["RATE_LIMIT_WINDOW"]) > limit
 
 
 class BodyLimitMiddleware:
