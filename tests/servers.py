@@ -103,6 +103,18 @@ class PlainDaphneProcess(ServerProcess):
         return [daphne, "-b", "127.0.0.1", "-p", str(self.port), "talo_project.asgi:application"]
 
 
+def listen_queue(port):
+    """The length of the queue of connections not yet accepted that the socket listening on
+    127.0.0.1:`port` was given (`ss` shows it as a listening socket's Send-Q)."""
+    line = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout.split()
+    return int(line[2])
+
+
+def expected_listen_queue(backlog):
+    """`backlog` as the kernel grants it: capped at net.core.somaxconn."""
+    return min(backlog, int(Path("/proc/sys/net/core/somaxconn").read_text()))
+
+
 @contextmanager
 def serving(name, process_class=None, **options):
     """A started ServerProcess (or `process_class`) for the duration of the block."""

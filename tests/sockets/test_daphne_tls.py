@@ -18,7 +18,8 @@ from websockets.sync.client import connect
 
 from players.models import Game
 from players.services import keys
-from tests.servers import PlainDaphneProcess, serving
+from sockets.daphne_patches import LISTEN_BACKLOG
+from tests.servers import PlainDaphneProcess, expected_listen_queue, listen_queue, serving
 from tests.support import HEARTBEAT
 
 
@@ -69,6 +70,7 @@ def tls(django_db_setup, tmp_path_factory):
 
 def test_frames_written_to_a_tls_socket_go_through_tls(transactional_db, tls):
     process, context = tls
+    assert listen_queue(process.port) == expected_listen_queue(LISTEN_BACKLOG)  # TLS endpoints too
     token = keys.create_access_key(game=Game.objects.create(name="tls"), scopes=["read:players"])[1]
     with httpx.Client(base_url=f"https://127.0.0.1:{process.port}", verify=context, timeout=30) as client:
         response = client.post("/v1/socket-tickets", headers={"Authorization": f"Bearer {token}"})

@@ -10,7 +10,8 @@ from websockets.client import ClientProtocol
 from websockets.frames import Opcode
 from websockets.uri import parse_uri
 
-from tests.servers import PlainDaphneProcess, serving
+from sockets.daphne_patches import LISTEN_BACKLOG
+from tests.servers import PlainDaphneProcess, expected_listen_queue, listen_queue, serving
 from tests.sockets.test_rate_limit import (  # noqa: F401
     IDENTIFIED,
     UNIDENTIFIED,
@@ -99,3 +100,10 @@ def test_silent_socket_is_pinged_after_the_ping_interval_and_dropped_without_a_p
     assert client.next_frame(10) is None  # no pong: the connection is dropped
     # autobahn batches its timers (to the second): the deadline may come up to a second early.
     assert PING_TIMEOUT - 1 <= time.monotonic() - dropped_after < PING_TIMEOUT + 3
+
+
+def test_listen_queue_takes_a_reconnect_storm(plain_daphne):
+    """Twisted's own queue is 50: beyond it the kernel drops a connecting client's SYN and the
+    client retries a second later (sockets/daphne_patches.py)."""
+    assert LISTEN_BACKLOG == 2048
+    assert listen_queue(plain_daphne.port) == expected_listen_queue(LISTEN_BACKLOG)
