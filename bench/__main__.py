@@ -20,6 +20,7 @@ from bench.reference import TARGET, beside
 from bench.setup import set_up
 
 RESULTS = Path(__file__).resolve().parent / "results"
+FANOUT_ROUNDS = 3  # bench/fanout.py run_fanout: each server against the baseline of its round
 
 
 def main(argv=None):
@@ -52,6 +53,7 @@ def main(argv=None):
         for members, rate in ((100, 100), (1000, 20)):
             for mode in ("throughput", "paced"):
                 kwargs = {"rate": rate} if mode == "paced" else {"window": 32}
+                kwargs["rounds"] = 1 if quick else FANOUT_ROUNDS
                 phases.append((f"fan-out N={members} {mode}", scenarios.run_fanout,
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
     # One phase per server: one server's failure must not lose the other's figures.
@@ -97,8 +99,16 @@ def add_ratios(rows):
     }
     for row in rows:
         base = baselines.get((row.get("members"), row.get("mode")))
-        if base and row.get("cpu_us_per_delivery") is not None:
+        if base and "cpu_ratio_rounds" not in row and row.get("cpu_us_per_delivery") is not None:
             row["cpu_ratio_to_baseline"] = round(row["cpu_us_per_delivery"] / base, 2)
+
+
+def ratio_cell(row):
+    """The ratio to the baseline; with rounds, their median and then each round's."""
+    rounds = row.get("cpu_ratio_rounds")
+    if rounds and len(rounds) > 1:
+        return f"{row['cpu_ratio_to_baseline']} ({', '.join(str(r) for r in rounds)})"
+    return row.get("cpu_ratio_to_baseline", "")
 
 
 def markdown(meta, rows):
@@ -112,9 +122,12 @@ def markdown(meta, rows):
         for r in fan:
             lines.append(
                 f"| {r['scenario']} | {r['server']} | {r['members']} | {r['mode']} | {r['messages']} | {r['deliveries_per_s']} "
-                f"| {r['lost']} | {r['duplicates']} | {r['cpu_us_per_delivery']} | {r.get('cpu_ratio_to_baseline', '')} "
+                f"| {r['lost']} | {r['duplicates']} | {r['cpu_us_per_delivery']} | {ratio_cell(r)} "
                 f"| {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |"
             )
+        if any(r.get("rounds", 1) > 1 for r in fan):
+            lines += ["", "× baseline: the median of the rounds' ratios, each to the baseline measured in the same round "
+                          "(the rounds' own in parentheses); the other figures are the median round's, lost and dup all rounds'."]
         lines.append("")
     for r in rows:
         if "error" in r:

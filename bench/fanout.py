@@ -102,17 +102,33 @@ def summarise(label, server_kind, members, mode, sent, total_sockets, deliveries
     }
 
 
-def run_fanout(server_kinds, env, members, mode, seconds, *, rate=None, window=None, senders=8, receiver_procs=2):
-    rows = []
-    for kind in server_kinds:
-        servers = [Server(kind, env)]
-        try:
-            row = _fanout_once(kind, servers, servers, members, mode, seconds, rate, window, senders, receiver_procs)
-            rows.append(row)
-        finally:
-            for server in servers:
-                server.stop()
-    return rows
+def run_fanout(server_kinds, env, members, mode, seconds, *, rounds=1, rate=None, window=None, senders=8, receiver_procs=2):
+    """`rounds` rounds, each measuring every server once in turn: this VM's speed drifts by up to
+    2× within minutes, so a server is compared with the baseline measured beside it in the same
+    round, and the median of the rounds is reported (median_of_rounds)."""
+    measured = {kind: [] for kind in server_kinds}
+    for _ in range(rounds):
+        for kind in server_kinds:
+            servers = [Server(kind, env)]
+            try:
+                measured[kind].append(_fanout_once(kind, servers, servers, members, mode, seconds, rate, window, senders, receiver_procs))
+            finally:
+                for server in servers:
+                    server.stop()
+    return [median_of_rounds(measured[kind], measured.get("baseline")) for kind in server_kinds]
+
+
+def median_of_rounds(rows, baseline_rows):
+    """One row for a server's rounds: the round of median CPU per delivery (its latencies, rates),
+    every round's losses and duplicates, and the median of the rounds' ratios to their baseline."""
+    cpus = [row["cpu_us_per_delivery"] for row in rows]
+    row = dict(sorted(rows, key=lambda r: r["cpu_us_per_delivery"])[len(rows) // 2])
+    row.update(rounds=len(rows), lost=sum(r["lost"] for r in rows), duplicates=sum(r["duplicates"] for r in rows),
+               cpu_us_per_delivery_rounds=cpus)
+    if baseline_rows:
+        ratios = [round(ours / base, 2) for ours, base in zip(cpus, (r["cpu_us_per_delivery"] for r in baseline_rows))]
+        row.update(cpu_ratio_rounds=ratios, cpu_ratio_to_baseline=sorted(ratios)[len(ratios) // 2])
+    return row
 
 
 def _fanout_once(kind, servers, receiver_servers, members, mode, seconds, rate, window, senders, receiver_procs,
