@@ -21,6 +21,7 @@ from bench.setup import set_up
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FANOUT_ROUNDS = 3  # bench/fanout.py run_fanout: each server against the baseline of its round
+STORM_ROUNDS = 3  # bench/connections.py run_storm: the median storm of three
 
 
 def main(argv=None):
@@ -58,9 +59,10 @@ def main(argv=None):
                                (["baseline", *ours], server_env, members, mode, seconds), kwargs))
     # One phase per server: one server's failure must not lose the other's figures.
     storm = 200 if quick else 1000
+    rounds = 1 if quick else STORM_ROUNDS
     per_server = (
-        ("storm", "connection storm, chat scopes", scenarios.run_storm, (storm, scenarios.CHAT_SCOPES, "chat")),
-        ("storm", "connection storm, *", scenarios.run_storm, (storm, ["*"], "*")),
+        ("storm", "connection storm, chat scopes", scenarios.run_storm, (storm, scenarios.CHAT_SCOPES, "chat", rounds)),
+        ("storm", "connection storm, *", scenarios.run_storm, (storm, ["*"], "*", rounds)),
         ("close", "close storm", scenarios.run_close_storm, (storm,)),
         ("idle", "idle connections", scenarios.run_idle, (1000 if quick else 10000,)),
         ("scaleout", "scale-out", scenarios.run_scaleout, (1000, seconds, 20)),
@@ -103,6 +105,15 @@ def add_ratios(rows):
             row["cpu_ratio_to_baseline"] = round(row["cpu_us_per_delivery"] / base, 2)
 
 
+def storm_rounds(row):
+    """With rounds, the figures above are the median round's; every round's beside them."""
+    if row.get("rounds", 1) < 2:
+        return ""
+    cpu = ", ".join(f"{c} ms" for c in row["cpu_ms_rounds"])
+    wall = ", ".join(f"{w} s" for w in row["wall_s_rounds"])
+    return f" The median of {row['rounds']} storms (failures: all of them): CPU per connection {cpu}; wall {wall}."
+
+
 def ratio_cell(row):
     """The ratio to the baseline; with rounds, their median and then each round's."""
     rounds = row.get("cpu_ratio_rounds")
@@ -138,7 +149,8 @@ def markdown(meta, rows):
                 f"Connection storm ({r['server']}, scopes {r['scopes']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} "
                 f"connected and identified ({STORM_IN_FLIGHT} in flight), {r['failed']} failed, {r['wall_s']} s wall, "
                 f"server CPU {r['server_cpu_s']} s = {r['cpu_ms_per_connection']} ms per connection, ticket→identified p50 "
-                f"{r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, identify p50 {r['p50_identify_ms']} ms. ({beside(r)})"
+                f"{r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, identify p50 {r['p50_identify_ms']} ms.{storm_rounds(r)} "
+                f"({beside(r)})"
             )
         if r["scenario"] == "close storm":
             lines.append(
