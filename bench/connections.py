@@ -7,6 +7,7 @@ import time
 import httpx
 
 from bench.fixture import Fixture, Receivers
+from bench.harness import median_of
 from bench.receivers import fetch_ticket, identify, open_socket
 from bench.servers import Server
 
@@ -22,7 +23,7 @@ def run_storm(server_kinds, env, clients, scopes=CHAT_SCOPES, label="chat", roun
     rows = []
     for kind in server_kinds:
         measured = [_storm_once(kind, env, clients, scopes, label) for _ in range(rounds)]
-        row = dict(sorted(measured, key=lambda r: r["cpu_ms_per_connection"])[len(measured) // 2])
+        row = dict(median_of(measured, key=lambda r: r["cpu_ms_per_connection"]))
         row.update(rounds=rounds, failed=sum(r["failed"] for r in measured),
                    cpu_ms_rounds=[r["cpu_ms_per_connection"] for r in measured], wall_s_rounds=[r["wall_s"] for r in measured])
         rows.append(row)

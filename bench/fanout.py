@@ -10,6 +10,7 @@ import httpx
 import websockets
 
 from bench.fixture import Fixture, Receivers
+from bench.harness import median_of
 from bench.receivers import fetch_ticket, open_socket, parse_mark
 from bench.servers import Server
 
@@ -122,12 +123,12 @@ def median_of_rounds(rows, baseline_rows):
     """One row for a server's rounds: the round of median CPU per delivery (its latencies, rates),
     every round's losses and duplicates, and the median of the rounds' ratios to their baseline."""
     cpus = [row["cpu_us_per_delivery"] for row in rows]
-    row = dict(sorted(rows, key=lambda r: r["cpu_us_per_delivery"])[len(rows) // 2])
+    row = dict(median_of(rows, key=lambda r: r["cpu_us_per_delivery"]))
     row.update(rounds=len(rows), lost=sum(r["lost"] for r in rows), duplicates=sum(r["duplicates"] for r in rows),
                cpu_us_per_delivery_rounds=cpus)
     if baseline_rows:
         ratios = [round(ours / base, 2) for ours, base in zip(cpus, (r["cpu_us_per_delivery"] for r in baseline_rows))]
-        row.update(cpu_ratio_rounds=ratios, cpu_ratio_to_baseline=sorted(ratios)[len(ratios) // 2])
+        row.update(cpu_ratio_rounds=ratios, cpu_ratio_to_baseline=median_of(ratios))
     return row
 
 

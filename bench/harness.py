@@ -25,6 +25,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def median_of(items, key=None):
+    """The middle item by `key` (the upper middle of an even count): a measured row, not a mean."""
+    return sorted(items, key=key)[len(items) // 2]
+
+
 def serve_command(port, server="daphne", proxy_headers=False, access_log=False):
     """The command line of `manage.py serve` on a loopback port (run it from ROOT)."""
     return (
