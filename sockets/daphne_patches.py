@@ -29,15 +29,20 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
    and the clients retry a second later: a storm of 1000 with 100 in flight lost ~1 s for 1–2 %
    of them. A TCP, TLS or Unix endpoint listens with LISTEN_BACKLOG unless its description sets
    `backlog=` itself.
+9. daphne builds its reactor on asyncio's own event loop when `daphne.server` is imported, before
+   any application is: ~14 % more instructions per fan-out delivery than on uvloop (uvicorn's
+   loop) and ~5 % more per connection. Before the reactor runs, it is moved onto a uvloop loop.
 
 And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
 
 import ipaddress
 import pprint
+import sys
 import time
 
 import txaio
+import uvloop
 from autobahn import util as autobahn_util
 from autobahn.twisted import websocket as autobahn_twisted
 from autobahn.websocket import protocol as autobahn_protocol
@@ -118,6 +123,34 @@ def _server_from_string(reactor, description):
     return _original_server_from_string(reactor, description)
 
 
+def _reactor_on_uvloop():
+    reactor = sys.modules.get("twisted.internet.reactor")
+    loop = getattr(reactor, "_asyncioEventloop", None)
+    if loop is None or isinstance(loop, uvloop.Loop) or reactor.running or loop.is_running():
+        return
+    # What the reactor has registered so far (its waker, in practice) moves with it; its timer is
+    # set again on the new loop. daphne's Server.run makes the reactor's loop the current one.
+    readers, writers = reactor.getReaders(), reactor.getWriters()
+    for reader in readers:
+        reactor.removeReader(reader)
+    for writer in writers:
+        reactor.removeWriter(writer)
+    if reactor._timerHandle is not None:
+        reactor._timerHandle.cancel()
+        reactor._timerHandle = None
+    new_loop = uvloop.new_event_loop()
+    executor = getattr(loop, "_default_executor", None)  # daphne sets one when ASGI_THREADS is set
+    if executor is not None:
+        new_loop.set_default_executor(executor)
+    reactor._asyncioEventloop = new_loop
+    for reader in readers:
+        reactor.addReader(reader)
+    for writer in writers:
+        reactor.addWriter(writer)
+    reactor._reschedule()
+    loop.close()
+
+
 def trusted_peer(networks):
     """A predicate: is this peer address one of `networks` (addresses or CIDR networks)?"""
     parsed = [ipaddress.ip_network(network, strict=False) for network in networks]
@@ -142,6 +175,7 @@ def _from_trusted_proxies_only(parse, trusted):
 
 
 def install():
+    _reactor_on_uvloop()
     WebSocketProtocol.handle_reply = _handle_reply
     WebSocketProtocol.check_timeouts = _check_timeouts
     WebSocketFactory.__init__ = _factory_init

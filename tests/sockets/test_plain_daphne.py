@@ -3,6 +3,8 @@ talo_project.asgi:application`, no flags of ours — behaves as `manage.py serve
 application applies the protocol's settings itself (sockets/daphne_patches.py)."""
 
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,7 +13,7 @@ from websockets.frames import Opcode
 from websockets.uri import parse_uri
 
 from sockets.daphne_patches import LISTEN_BACKLOG
-from tests.servers import PlainDaphneProcess, expected_listen_queue, listen_queue, serving
+from tests.servers import PlainDaphneProcess, expected_listen_queue, listen_queue, server_env, serving
 from tests.sockets.test_rate_limit import (  # noqa: F401
     IDENTIFIED,
     UNIDENTIFIED,
@@ -107,3 +109,30 @@ def test_listen_queue_takes_a_reconnect_storm(plain_daphne):
     client retries a second later (sockets/daphne_patches.py)."""
     assert LISTEN_BACKLOG == 2048
     assert listen_queue(plain_daphne.port) == expected_listen_queue(LISTEN_BACKLOG)
+
+
+REACTOR_AFTER_THE_APPLICATION = """
+import threading
+import daphne.cli  # what the `daphne` command imports first: the reactor is built here
+import talo_project.asgi
+from twisted.internet import reactor, threads
+
+ran = []
+reactor.callLater(0.01, ran.append, "timer")
+threading.Thread(target=reactor.callFromThread, args=(ran.append, "thread")).start()
+threads.deferToThread(lambda: "worker").addCallback(ran.append)
+reactor.callLater(0.3, reactor.stop)
+reactor.run(installSignalHandlers=False)
+print(type(reactor._asyncioEventloop).__module__, sorted(ran))
+"""
+
+
+def test_reactor_runs_on_uvloop_once_the_application_is_imported():
+    """daphne builds its reactor on asyncio's own loop before it imports the application; the
+    application moves it onto uvloop, where timers, calls from threads and worker threads run."""
+    run = subprocess.run(
+        [sys.executable, "-c", REACTOR_AFTER_THE_APPLICATION],
+        capture_output=True, text=True, timeout=60, env=server_env(DJANGO_SETTINGS_MODULE="talo_project.settings", TALO_SERVE_HOST="127.0.0.1"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "uvloop ['thread', 'timer', 'worker']\n"
