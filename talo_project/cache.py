@@ -37,27 +37,31 @@ class _SharedClient(RedisCacheClient):
         return client
 
     def _command(self, *args):
-        """One command on a connection of the write server's pool, without redis-py's client
-        around it: its per-command retry wrapper and metrics recording cost a third of what a socket
-        ticket's SET did (docs/architecture.md, "One connection"). The pool checks a connection
-        before handing it out and reopens one Redis closed; one failing mid-command is closed and
-        the error goes to the caller (a REST request answers 503, talo_project/rest/exceptions.py)."""
-        pool = self._get_connection_pool(True)
-        connection = pool.get_connection()
-        try:
-            connection.send_command(*args)
-            return connection.read_response()
-        except BaseException:
-            connection.disconnect()
-            raise
-        finally:
-            pool.release(connection)
+        """One command on a connection of the write server's pool (`command`)."""
+        return command(self._get_connection_pool(True), *args)
 
     def set(self, key, value, timeout):
         """Django's SET (socket tickets, socket tokens) in one `_command`."""
         if timeout == 0:
             return super().set(key, value, timeout)
         self._command("SET", key, self._serializer.dumps(value), *(() if timeout is None else ("EX", timeout)))
+
+
+def command(pool, *args):
+    """One command on a connection of redis-py's `pool`, without redis-py's client around it: its
+    per-command retry wrapper and metrics recording cost a third of what a socket ticket's SET did
+    (docs/architecture.md, "One connection"). The pool checks a connection before handing it out
+    and reopens one Redis closed; one failing mid-command is closed and the error goes to the
+    caller (a REST request answers 503, talo_project/rest/exceptions.py)."""
+    connection = pool.get_connection()
+    try:
+        connection.send_command(*args)
+        return connection.read_response()
+    except BaseException:
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)
 
 
 class RedisCache(DjangoRedisCache):
