@@ -30,8 +30,9 @@ like `manage.py serve`: the socket settings (TALO_SOCKET) win over daphne's own 
    of them. A TCP, TLS or Unix endpoint listens with LISTEN_BACKLOG unless its description sets
    `backlog=` itself.
 9. daphne builds its reactor on asyncio's own event loop when `daphne.server` is imported, before
-   any application is: ~14 % more instructions per fan-out delivery than on uvloop (uvicorn's
-   loop) and ~5 % more per connection. Before the reactor runs, it is moved onto a uvloop loop.
+   any application is: ~10 % more instructions per fan-out delivery and per connection than on
+   uvloop, uvicorn's loop (docs/architecture.md "One connection"). Before the reactor runs, it is
+   moved onto a uvloop loop.
 
 And `skip_in_access_log` leaves health probes out of its access log (`serve --access-log`).
 """
