@@ -67,6 +67,9 @@ def main(argv=None):
         ("idle", "idle connections", scenarios.run_idle, (1000 if quick else 10000,)),
         ("scaleout", "scale-out", scenarios.run_scaleout, (1000, seconds, 20)),
     )
+    if "storm" in only:  # the chat storm's floor, before our servers' (bench/storm_floor.py)
+        phases.append(("connection storm, chat scopes (floor)", scenarios.run_storm,
+                       (["floor"], server_env, *per_server[0][3]), {}))
     for name, label, run, run_args in per_server:
         if name in only:
             phases += [(f"{label} ({kind})", run, ([kind], server_env, *run_args), {}) for kind in ours]
@@ -93,7 +96,13 @@ def write(meta, rows):
 
 
 def add_ratios(rows):
-    """CPU per delivery relative to the baseline measured in the same run, same N and mode."""
+    """CPU per delivery relative to the baseline measured in the same run, same N and mode; a chat
+    storm's CPU per connection relative to the floor's."""
+    floor = next((r["cpu_ms_per_connection"] for r in rows
+                  if r.get("scenario") == "connection storm" and r.get("server") == "floor"), None)
+    for row in rows:
+        if floor and row.get("scenario") == "connection storm" and row.get("scopes") == "chat" and row["server"] != "floor":
+            row["cpu_ratio_to_floor"] = round(row["cpu_ms_per_connection"] / floor, 2)
     baselines = {
         (r["members"], r["mode"]): r["cpu_us_per_delivery"]
         for r in rows
@@ -112,6 +121,10 @@ def storm_rounds(row):
     cpu = ", ".join(f"{c} ms" for c in row["cpu_ms_rounds"])
     wall = ", ".join(f"{w} s" for w in row["wall_s_rounds"])
     return f" The median of {row['rounds']} storms (failures: all of them): CPU per connection {cpu}; wall {wall}."
+
+
+def floor_ratio(row):
+    return f" **{row['cpu_ratio_to_floor']}× the floor's CPU per connection.**" if "cpu_ratio_to_floor" in row else ""
 
 
 def ratio_cell(row):
@@ -144,12 +157,18 @@ def markdown(meta, rows):
         if "error" in r:
             lines.append(f"{r['scenario']}: FAILED — {r['error']}")
             continue
-        if r["scenario"] == "connection storm":
+        if r["scenario"] == "connection storm" and r["server"] == "floor":
+            lines.append(
+                f"Connection storm floor (uvicorn and a bare ASGI application, bench/storm_floor.py): "
+                f"{r['succeeded']}/{r['clients']} connected and identified, {r['failed']} failed, {r['wall_s']} s wall, "
+                f"server CPU {r['cpu_ms_per_connection']} ms per connection.{storm_rounds(r)}"
+            )
+        elif r["scenario"] == "connection storm":
             lines.append(
                 f"Connection storm ({r['server']}, scopes {r['scopes']}, PostgreSQL + Redis): {r['succeeded']}/{r['clients']} "
                 f"connected and identified ({STORM_IN_FLIGHT} in flight), {r['failed']} failed, {r['wall_s']} s wall, "
                 f"server CPU {r['server_cpu_s']} s = {r['cpu_ms_per_connection']} ms per connection, ticket→identified p50 "
-                f"{r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, identify p50 {r['p50_identify_ms']} ms.{storm_rounds(r)} "
+                f"{r['p50_connect_ms']} ms, p99 {r['p99_connect_ms']} ms, identify p50 {r['p50_identify_ms']} ms.{floor_ratio(r)}{storm_rounds(r)} "
                 f"({beside(r)})"
             )
         if r["scenario"] == "close storm":

@@ -19,7 +19,8 @@ STORM_IN_FLIGHT = 100  # clients between their REST ticket and their identify at
 
 def run_storm(server_kinds, env, clients, scopes=CHAT_SCOPES, label="chat", rounds=1):
     """`rounds` storms per server, each on a fresh process: the round of median CPU per connection,
-    with every round's CPU and wall beside it (one storm's figures vary by ~1.5× on this VM)."""
+    with every round's CPU and wall beside it (one storm's figures vary by ~1.5× on this VM).
+    Server "floor" is the in-run floor (bench/storm_floor.py)."""
     rows = []
     for kind in server_kinds:
         measured = [_storm_once(kind, env, clients, scopes, label) for _ in range(rounds)]
@@ -39,14 +40,18 @@ def _storm_once(kind, env, clients, scopes, label):
     """`clients` clients, STORM_IN_FLIGHT at a time, each: REST ticket, connect, identify."""
     server = Server(kind, env)
     try:
-        fixture = Fixture(clients, channel=False, scopes=list(scopes))
+        if kind == "floor":  # bench/storm_floor.py: no key, no players
+            token, identities = "floor", [(index + 1, "floor") for index in range(clients)]
+        else:
+            fixture = Fixture(clients, channel=False, scopes=list(scopes))
+            token, identities = fixture.token, fixture.identities
         server.wait_quiet()
         gate = asyncio.Semaphore(STORM_IN_FLIGHT)
 
         async def one(client, identity):
             async with gate:
                 started = time.monotonic()
-                ws = await open_socket(await fetch_ticket(client, f"{server.ws}/", fixture.token), None)
+                ws = await open_socket(await fetch_ticket(client, f"{server.ws}/", token), None)
                 connected = time.monotonic()
                 await identify(ws, identity, 120)
                 done = time.monotonic()
@@ -57,7 +62,7 @@ def _storm_once(kind, env, clients, scopes, label):
             async with httpx.AsyncClient(limits=limits, timeout=120) as client:
                 cpu0 = server.cpu_seconds()
                 started = time.monotonic()
-                results = await asyncio.gather(*(one(client, ident) for ident in fixture.identities), return_exceptions=True)
+                results = await asyncio.gather(*(one(client, ident) for ident in identities), return_exceptions=True)
                 wall = time.monotonic() - started
                 cpu = server.cpu_seconds() - cpu0
             ok = [r for r in results if not isinstance(r, BaseException)]

@@ -18,13 +18,16 @@ def bench_env(base):
 
 
 class Server(LoopbackProcess):
-    """A server process under test: ours (`manage.py serve --server <kind>`) or the baseline."""
+    """A server process under test: ours (`manage.py serve --server <kind>`), the fan-out's baseline
+    or the storm's floor."""
 
     def __init__(self, kind, env):
         self.kind = kind
         self.port = free_port()
         if kind == "baseline":
             command = [sys.executable, "-m", "bench.baseline", str(self.port)]
+        elif kind == "floor":
+            command = [sys.executable, "-m", "bench.storm_floor", str(self.port)]
         elif kind == "daphne-plain":
             # daphne as Channels' deployment docs start a project: no flags of ours.
             daphne = str(Path(sys.executable).parent / "daphne")
