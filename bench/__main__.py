@@ -4,7 +4,8 @@ Servers: `daphne` and `uvicorn` are `manage.py serve --server …`; `daphne-plai
 as `daphne talo_project.asgi:application`.
 
 Runs the scenarios against our server on production settings (PostgreSQL + Redis, a fresh
-database `talo_bench`) beside the in-run baseline, and writes bench/results/latest.json and
+database `talo_bench`) beside the in-run baseline (fan-out, bench/baseline.py) and floor (the chat
+storm, bench/storm_floor.py), and writes bench/results/latest.json and
 bench/results/latest.md. Loopback only; every phase is bounded in time."""
 
 import argparse
