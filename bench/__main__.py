@@ -61,8 +61,9 @@ def main(argv=None):
     # One phase per server: one server's failure must not lose the other's figures.
     storm = 200 if quick else 1000
     rounds = 1 if quick else STORM_ROUNDS
+    chat_storm = (storm, scenarios.CHAT_SCOPES, "chat", rounds)
     per_server = (
-        ("storm", "connection storm, chat scopes", scenarios.run_storm, (storm, scenarios.CHAT_SCOPES, "chat", rounds)),
+        ("storm", "connection storm, chat scopes", scenarios.run_storm, chat_storm),
         ("storm", "connection storm, *", scenarios.run_storm, (storm, ["*"], "*", rounds)),
         ("close", "close storm", scenarios.run_close_storm, (storm,)),
         ("idle", "idle connections", scenarios.run_idle, (1000 if quick else 10000,)),
@@ -70,7 +71,7 @@ def main(argv=None):
     )
     if "storm" in only:  # the chat storm's floor, before our servers' (bench/storm_floor.py)
         phases.append(("connection storm, chat scopes (floor)", scenarios.run_storm,
-                       (["floor"], server_env, *per_server[0][3]), {}))
+                       (["floor"], server_env, *chat_storm), {}))
     for name, label, run, run_args in per_server:
         if name in only:
             phases += [(f"{label} ({kind})", run, ([kind], server_env, *run_args), {}) for kind in ours]
