@@ -51,17 +51,15 @@ def record(message, alias_data):
     return wire.dumps({"message": message, "playerAlias": alias_data, "sentAt": sent_at})
 
 
+# Where the offset goes in `v1.channels.message`'s text: before the `data` object's and the
+# frame's closing braces.
+OFFSET_GAP = -2
+
+
 def with_offset(text, offset, epoch):
     """`v1.channels.message`'s text with `offset` and `epoch` after Talo's keys (docs/extensions.md
     §X1.1)."""
-    head, tail = offset_gap(text)
-    return head + offset_fill(offset, epoch) + tail
-
-
-def offset_gap(text):
-    """`v1.channels.message`'s text split where the offset goes: before the `data` object's and the
-    frame's closing braces."""
-    return text[:-2], text[-2:]
+    return text[:OFFSET_GAP] + offset_fill(offset, epoch) + text[OFFSET_GAP:]
 
 
 def offset_fill(offset, epoch):

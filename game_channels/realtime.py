@@ -120,7 +120,7 @@ async def send_message(connection, payload):
     text = wire.frame(RES_MESSAGE, {"channel": channel, "message": message, "playerAlias": alias})
     store = history.store()
     if store.enabled:
-        variant = (history.OFFSETS_OPTION, *history.offset_gap(text))
+        variant = (history.OFFSETS_OPTION, history.OFFSET_GAP)
         event = events.frame_event(group, text, scope=READ_GAME_CHANNELS, variant=variant)
         offset, epoch, published = await store.append(channel_id, history.record(message, alias), events.publication(event))
         if not published:

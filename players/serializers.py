@@ -7,7 +7,9 @@ def format_date(value):
     """JavaScript's Date JSON form: UTC, three millisecond digits, a literal Z (docs/objects.md §0)."""
     if value is None:
         return None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat cuts the microseconds (as JavaScript keeps milliseconds) and pads the year to four
+    # digits; [:23] drops its "+00:00".
+    return value.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def serialize_props(props):

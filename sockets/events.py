@@ -27,8 +27,9 @@ logger = logging.getLogger(__name__)
 def frame_event(group, text, *, scope=None, identified=False, skip=None, skip_alias=None, variant=None):
     """`variant`: (connection option, text) — the text that connections which opted in to that
     option get instead of `text` (both serialised once by the publisher) — or (connection option,
-    head, tail): that text is head + the event's `fill` + tail, the fill set before publishing (or
-    by the Redis script that publishes the event: `publication`)."""
+    position): that text is `text` with the event's `fill` inserted at `position` (a str index),
+    the fill set before publishing (or by the Redis script that publishes the event:
+    `publication`); the event then carries the text once."""
     # "at": when it was published, for the fan-out latency metric (sockets.metrics).
     event = {"type": "frame", "group": group, "text": text, "at": time.time()}
     if variant is not None:

@@ -263,11 +263,10 @@ class Hub:
         frame = text_frame(text)
         variant = message.get("variant")
         if variant is not None:
-            # The second rendering, for connections that opted in to a connection option: framed
-            # once too, so neither kind of recipient costs more than one check.
-            option, *parts = variant
-            variant_text = parts[0] if len(parts) == 1 else parts[0] + message["fill"] + parts[1]
-            variant_frame = text_frame(variant_text)
+            # The second rendering, for connections that opted in to a connection option: built
+            # and framed once, when the first of them is met (frame_event's two forms).
+            option, variant_text = variant
+            variant_frame = None
         delivered = 0
         for connection in list(members):
             if identified and connection.alias_id is None:
@@ -277,6 +276,10 @@ class Hub:
             if skip_alias is not None and connection.alias_id == skip_alias:
                 continue
             if variant is not None and option in connection.options:
+                if variant_frame is None:
+                    if not isinstance(variant_text, str):
+                        variant_text = text[:variant_text] + message["fill"] + text[variant_text:]
+                    variant_frame = text_frame(variant_text)
                 chosen_text, chosen_frame = variant_text, variant_frame
             else:
                 chosen_text, chosen_frame = text, frame

@@ -154,14 +154,5 @@ class _Link:
         await self._connection.disconnect(nowait=True)
 
 
-def _pack(command):
-    parts = [b"*%d\r\n" % len(command)]
-    for arg in command:
-        if isinstance(arg, str):
-            arg = arg.encode()
-        elif isinstance(arg, int):
-            arg = b"%d" % arg
-        elif isinstance(arg, float):
-            arg = repr(arg).encode()
-        parts.append(b"$%d\r\n%b\r\n" % (len(arg), arg))
-    return b"".join(parts)
+# The RESP encoding of a command of str, bytes, int and float arguments (others raise TypeError).
+_pack = hiredis.pack_command
