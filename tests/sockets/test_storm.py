@@ -7,7 +7,8 @@ import httpx
 import pytest
 import websockets
 
-from players.models import Player, PlayerAlias
+from players.models import Player, PlayerAlias, PlayerPresence
+from tests.support import wait_until
 
 STORM = 500
 
@@ -28,6 +29,10 @@ def test_500_sockets_connect_and_identify_at_once(api):
     failures = [result for result in results if result is not True]
     assert failures == [], failures[:5]
     assert api.server.alive()
+    # Every close is cleaned up: the players go offline. (Waiting for it also keeps the clean-ups'
+    # writes from racing the test database's teardown, which truncates the tables they write.)
+    online = PlayerPresence.objects.filter(player__game=game, online=True)
+    wait_until(lambda: not online.exists(), timeout=120, interval=0.2)
 
 
 async def _storm(server, token, tokens):
