@@ -21,6 +21,7 @@ from typing import NamedTuple
 from redis.exceptions import NoScriptError
 
 from game_channels.history_store import DEFAULT_LIMIT, Window, bounded_after, new_epoch
+from sockets import redis_clients
 from sockets.pipelining import CommandPipeline
 
 # KEYS: the stream, the meta hash. ARGV: the record, now (ms), size, TTL (ms), a new epoch (used
@@ -110,16 +111,12 @@ class RedisHistory:
     enabled = True
 
     def __init__(self, url, prefix, size, ttl):
-        import redis
-        import redis.asyncio
-
         self.url = url
         self.prefix = prefix
         self.size = size
         self.ttl_ms = ttl * 1000
-        self.client = redis.Redis.from_url(url)
+        self.client = redis_clients.client(url)
         self._read = self.client.register_script(_READ)
-        self._async_modules = redis.asyncio
         self._loop = None
         self._async = None
 
@@ -132,7 +129,7 @@ class RedisHistory:
         appends share (sockets/pipelining.py: a busy channel's appends go out together)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
-            client = self._async_modules.Redis.from_url(self.url)
+            client = redis_clients.async_client(self.url)
             self._async = _LoopScripts(
                 client.register_script(_APPEND), client.register_script(_APPEND_AND_PUBLISH),
                 client.register_script(_READ), CommandPipeline(lambda: client),

@@ -20,6 +20,7 @@ from functools import cache
 
 from django.conf import settings
 
+from sockets import redis_clients
 from talo_project.cache import command
 
 # The hash outlives its entries so that a sweep can tell "had connections that died" from "never
@@ -60,9 +61,7 @@ def ttl():
 
 class RedisRegistry:
     def __init__(self, url, prefix):
-        import redis
-
-        self.client = redis.Redis.from_url(url)
+        self.client = redis_clients.client(url)
         self.prefix = prefix
         self.remove_and_count = self.client.register_script(_REMOVE_AND_COUNT)
 

@@ -105,6 +105,12 @@ class SocketConsumer(AsyncWebsocketConsumer):
             # The router answers every failure itself; this is the last guard of the handler.
             router.log_failure(connection, "a frame")
 
+    async def websocket_disconnect(self, message):
+        # Channels' handler also ends with a hop to its one thread-sensitive thread to close stale
+        # database connections (see dispatch): in a storm of closes every close queued there.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
+
     async def disconnect(self, code):
         if self.connection is not None:
             metrics.closed(code)

@@ -33,6 +33,7 @@ from channels_redis.serializers import MsgPackSerializer
 from channels_redis.utils import _wrap_close, decode_hosts
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from sockets import redis_clients
 from sockets.pipelining import READ_SIZE, CommandPipeline
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class RedisLayer(RedisPubSubChannelLayer):
 class _LoopLayer(RedisPubSubLoopLayer):
     def __init__(self, hosts=None, *args, **kwargs):
         super().__init__(hosts, *args, **kwargs)
-        self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+        self._shards = [_Shard({**redis_clients.OPTIONS, **host}, self) for host in decode_hosts(hosts)]
 
 
 class _Shard(RedisSingleShardConnection):

@@ -18,6 +18,7 @@ from functools import cache
 
 from django.conf import settings
 
+from sockets import redis_clients
 from sockets.hub import get_hub, server_loop
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,7 @@ def period():
 
 @cache
 def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_CACHE_URL)
+    return redis_clients.client(settings.REDIS_CACHE_URL)
 
 
 def _hash_key():

@@ -12,11 +12,11 @@ import asyncio
 import threading
 import weakref
 
-import redis.asyncio
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.utils.functional import cached_property
 
+from sockets import redis_clients
 from sockets.pipelining import CommandPipeline
 
 _clients = {}  # (servers, options) -> _SharedClient
@@ -71,7 +71,7 @@ class RedisCache(DjangoRedisCache):
         with _lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = _SharedClient(self._servers, **self._options)
+                client = _clients[key] = _SharedClient(self._servers, **redis_clients.OPTIONS, **self._options)
         return client
 
 
@@ -118,6 +118,6 @@ def _loop_commands(backend):
     server = backend._servers[0]  # Django's cache writes to the first server
     pipeline = pipelines.get(server)
     if pipeline is None:
-        client = redis.asyncio.Redis.from_url(server)
+        client = redis_clients.async_client(server)
         pipeline = pipelines[server] = CommandPipeline(lambda: client)
     return pipeline

@@ -1,6 +1,7 @@
 """talo_project/cache.py against a real Redis: the cache's SET, sent on a connection of the pool
 without redis-py's client, keeps Django's meaning (value, expiry, no expiry, timeout 0) and
-recovers from connections Redis closed; the REST rate limiter's counter counts its window's hits
+recovers from connections Redis closed; no Redis client of the server announces itself on connecting
+(sockets/redis_clients.py); the REST rate limiter's counter counts its window's hits
 in one command, the window starting at its first hit."""
 
 import os
@@ -8,6 +9,7 @@ import time
 
 import pytest
 import redis
+from asgiref.sync import async_to_sync
 from django.core.cache import caches
 
 from talo_project.cache import RedisCache, count_hit
@@ -64,3 +66,32 @@ def test_set_reopens_a_connection_redis_closed(cache, plain):
     assert plain.client_kill_filter(_id=client_id) == 1
     cache.set(KEY, "after", 60)
     assert cache.get(KEY) == "after"
+
+
+def test_every_redis_client_connects_without_announcing_itself(cache):
+    """sockets/redis_clients.py: no connection of the server's Redis clients sends CLIENT SETINFO
+    (nor reads redis-py's package metadata to fill it in) when it opens."""
+    from channels.layers import get_channel_layer
+
+    from game_channels.history import store
+    from presence.live_connections import registry
+
+    async def layer_pool():
+        shard = get_channel_layer()._get_layer()._shards[0]
+        shard._ensure_redis()
+        return shard._redis.connection_pool
+
+    pools = {
+        "cache": cache._cache._get_connection_pool(True),
+        "presence registry": registry().client.connection_pool,
+        "channel history": store().client.connection_pool,
+        "channel layer": async_to_sync(layer_pool)(),
+    }
+    for name, pool in pools.items():
+        assert pool.connection_kwargs.get("driver_info", "redis-py's default") is None, name
+    connection = pools["cache"].make_connection()
+    connection.connect()
+    try:
+        assert connection.driver_info is None
+    finally:
+        connection.disconnect()
