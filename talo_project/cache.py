@@ -71,7 +71,7 @@ class RedisCache(DjangoRedisCache):
         with _lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = _SharedClient(self._servers, **redis_clients.OPTIONS, **self._options)
+                client = _clients[key] = _SharedClient(self._servers, **{**redis_clients.OPTIONS, **self._options})
         return client
 
 
