@@ -1,11 +1,11 @@
 """Reads of game channels, always scoped to one game (another game's channel does not exist)."""
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from game_channels.models import ChannelMembership, ChannelProp, ChannelStorageProp, GameChannel
 from players.models import PlayerAlias
 from players.selectors import aliases_with_players
+from talo_project import prepared
 
 MAX_ID = 2**63 - 1
 
@@ -77,7 +77,7 @@ MEMBER_CHANNEL_IDS = "SELECT channel_id FROM {} WHERE alias_id = %s".format(Chan
 
 
 def member_channel_ids(alias_id):
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(MEMBER_CHANNEL_IDS, [alias_id])
         return [channel_id for (channel_id,) in cursor.fetchall()]
 
@@ -90,7 +90,7 @@ _TEMPORARY_CHANNEL_IDS = (
 
 
 def temporary_channels_of(alias_id):
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_TEMPORARY_CHANNEL_IDS, [alias_id])
         ids = [channel_id for (channel_id,) in cursor.fetchall()]
     return list(GameChannel.objects.filter(id__in=ids).order_by("id")) if ids else []

@@ -19,6 +19,7 @@ from presence.models import ServerProcess
 from sockets import events, wire
 from sockets.connection import CLOSE_DISCONNECTED, DISCONNECTED
 from sockets.hub import alias_group, game_group
+from talo_project import prepared
 from talo_project.values import NOT_SUPPLIED
 
 RES_PRESENCE_UPDATED = "v1.players.presence.updated"
@@ -64,7 +65,7 @@ _SAVE = "UPDATE {table} SET player_alias_id = %s, online = %s, custom_status = %
 
 def _save(presence):
     presence.updated_at = timezone.now()
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(
             _SAVE,
             [
@@ -120,7 +121,7 @@ SELECT written.*, ARRAY({channel_ids}) FROM (SELECT * FROM updated UNION ALL SEL
 def _set_online(alias):
     now = timezone.now()
     params = [alias.player_id, alias.id, now, alias.player_id, alias.id, now, alias.id]
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:
         for _ in range(3):  # a concurrent first write can win the insert once; a rolled-back one once more
             cursor.execute(_SET_ONLINE, params)
             row = cursor.fetchone()

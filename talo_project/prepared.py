@@ -8,6 +8,15 @@ vendor with placeholder values, keeps the SQL and what the compiler worked out (
 converters, related objects), and each call only swaps in the values and turns the row into
 model instances the way Django's own ModelIterable does — the objects are the ones the queryset
 would give.
+
+PostgreSQL then spent more CPU planning them than running them (the alias load: ~1.5 ms of
+planning, ~0.4 ms of execution): Django sends every query with its values written into the text,
+so the server parses and plans each one afresh. `cursor()` runs these statements, and the other
+plain SQL of the path, as prepared statements instead: on a PostgreSQL connection each is parsed
+and planned once and then executed with its values bound. Only these statements: Django's own
+queries (and the REST API's) keep Django's default, values written into the text, never
+prepared. `DATABASE_PREPARED_STATEMENTS=0` turns preparing off for a connection pooler that
+cannot keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`).
 """
 
 import uuid
@@ -98,9 +107,9 @@ class PreparedQuery:
             stored = compared.get_db_prep_value(values[name], connection)
             for position in positions:
                 params[position] = stored
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
+        with cursor(connection) as rows:
+            rows.execute(compiled.sql, params)
+            row = rows.fetchone()
         if row is None:
             return None
         row = list(row)
@@ -115,3 +124,22 @@ class PreparedQuery:
         for attribute, position in compiled.annotations.items():
             setattr(obj, attribute, row[position])
         return obj
+
+
+def cursor(connection=None):
+    """A cursor of `connection` (the default database's) that sends the values apart from the
+    statement: on PostgreSQL each statement is then prepared once per connection (the pool's
+    connections are opened with `prepare_threshold` 0, which only such a cursor uses). On another
+    database, the usual cursor. Django's wrapper is kept: errors, query logging and execute
+    wrappers are as usual."""
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)

@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL is unreachable.
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 30),
     }
+    # The connection path's statements are prepared once per connection (talo_project/prepared.py);
+    # Django's own queries never are. Off for a connection pooler that cannot keep them.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer + cache (tickets, socket tokens, signature replay store) -------------
