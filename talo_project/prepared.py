@@ -131,14 +131,15 @@ def cursor(connection=None):
     """A cursor of `connection` (the default database's) that sends the values apart from the
     statement: on PostgreSQL each statement is then prepared once per connection (the pool's
     connections are opened with `prepare_threshold` 0, which only such a cursor uses). On another
-    database, the usual cursor. Django's wrapper is kept: errors, query logging and execute
-    wrappers are as usual."""
+    database, or while queries are logged (DEBUG, a test or `bench.costs` capturing them: psycopg
+    keeps no text of a prepared statement for the log to show), the usual cursor. Django's wrapper
+    is kept: errors and execute wrappers are as usual."""
     connection = connection or connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         raw = ServerBindingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return connection.make_cursor(raw)

@@ -5,6 +5,7 @@ PostgreSQL, the statements are prepared."""
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from game_channels.selectors import MEMBER_CHANNEL_IDS, member_channel_ids
 from players import selectors
@@ -85,3 +86,13 @@ def test_the_connection_path_statements_are_prepared_and_django_queries_are_not(
     channel_ids = [count for statement, count in runs.items() if statement == MEMBER_CHANNEL_IDS.replace("%s", "$1")]
     assert alias_load == [3] and channel_ids == [3], runs
     assert not [statement for statement in runs if statement.startswith('SELECT "players_player"."id"')], runs
+
+
+def test_logged_queries_show_their_statements_with_the_values(world):
+    """While queries are logged (DEBUG, a test capturing them), the path's statements are sent the
+    usual way, so that the log shows each one (psycopg keeps no text of a prepared statement)."""
+    game, _, alias, _ = world
+    with CaptureQueriesContext(connection) as captured:
+        selectors.get_alias(game_id=game.id, alias_id=alias.id)
+        member_channel_ids(alias.id)
+    assert [query["sql"] is not None and str(alias.id) in query["sql"] for query in captured.captured_queries] == [True, True]
