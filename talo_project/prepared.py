@@ -141,5 +141,8 @@ def cursor(connection=None):
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
+        # Django's own cursor() differs only in its class (and in registering a time-zone loader
+        # on the cursor when the connection's disagrees, which cannot happen here: its connections
+        # are opened with Django's time zone).
         raw = ServerBindingCursor(connection.connection)
     return connection.make_cursor(raw)

@@ -73,8 +73,8 @@ def _prepared_statements():
 
 @pytest.mark.postgres
 def test_the_connection_path_statements_are_prepared_and_django_queries_are_not(world):
-    """PostgreSQL planned the alias load afresh for every identify (~1.5 ms of its CPU against
-    ~0.4 ms running it): the path's statements are prepared once per connection
+    """PostgreSQL planned the alias load afresh for every identify (~1.3 ms a run, ~0.4 ms of it
+    running it): the path's statements are prepared once per connection
     (talo_project/prepared.py), Django's own queries keep their values in the text."""
     game, _, alias, _ = world
     for _ in range(3):
