@@ -166,3 +166,52 @@ def test_a_subscription_redis_refuses_leaves_the_others_working(caplog):
     assert (first["type"], second["type"]) == ("first", "second")
     assert any("refused a subscription command" in record.getMessage() and "NOPERM" in record.getMessage()
                for record in caplog.records)
+
+
+def test_a_cut_subscription_connection_comes_back_with_exactly_the_groups_still_joined():
+    """The layer writes its SUBSCRIBEs and UNSUBSCRIBEs itself and keeps redis-py's record of
+    them (sockets/layers.py): when Redis cuts the subscription connection, the reconnect
+    subscribes again to the groups still joined — one left and joined again included — and not
+    to the group left; their messages arrive, the left group's does not."""
+    from sockets.layers import RedisLayer
+    from tests.servers import RedisProcess
+
+    private = RedisProcess().start()
+    admin = redis.Redis(port=private.port)
+    try:
+
+        async def subscribed():
+            return sorted(channel.decode() for channel in admin.pubsub_channels("resub__group__*"))
+
+        async def until(channels):
+            for _ in range(100):
+                if await subscribed() == channels:
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"subscribed to {await subscribed()}, not {channels}")
+
+        async def go():
+            layer = RedisLayer(hosts=[private.url], prefix="resub")
+            me = await layer.new_channel()
+            for group in ("kept", "left", "rejoined"):
+                await layer.group_add(group, me)
+            await layer.group_discard("left", me)
+            await layer.group_discard("rejoined", me)
+            await layer.group_add("rejoined", me)
+            wanted = ["resub__group__kept", "resub__group__rejoined"]
+            await until(wanted)
+            assert admin.client_kill_filter(_type="pubsub") == 1
+            await until([])
+            await until(wanted)  # the layer's reader reopened the connection and subscribed again
+            for group in ("left", "kept", "rejoined"):
+                await layer.group_send(group, {"type": group})
+            received = [(await asyncio.wait_for(layer.receive(me), 5))["type"] for _ in range(2)]
+            await layer.send(me, {"type": "last"})  # after anything "left" could have brought
+            received.append((await asyncio.wait_for(layer.receive(me), 5))["type"])
+            await layer.flush()
+            return received
+
+        assert asyncio.run(go()) == ["kept", "rejoined", "last"]
+    finally:
+        admin.close()
+        private.stop()

@@ -49,6 +49,34 @@ def test_alias_loads_give_the_orm_json(world):
     assert [g.name for g in loaded.player.groups.all()] == ["mages"]
 
 
+def _fields(obj):
+    """Each concrete field's value with its type and, for a time stamp, its time zone."""
+    return {
+        f.attname: (value, type(value), getattr(value, "tzinfo", None))
+        for f in obj._meta.concrete_fields
+        for value in [getattr(obj, f.attname)]
+    }
+
+
+def test_loaded_objects_hold_the_orm_values_type_for_type(world):
+    """On PostgreSQL the path's rows come in binary format (talo_project/prepared.py): the alias,
+    its player, game, presence and auth hold the values the ORM gives, of the same types, JSON
+    decoded the same way and time stamps in the same time zone."""
+    game, _, alias, _ = world
+    Game.objects.filter(id=game.id).update(props=[{"key": "motd", "value": "hi ü"}])
+    loaded = selectors.get_alias(game_id=game.id, alias_id=alias.id)
+    orm = selectors.aliases_with_players().get(id=alias.id)
+    for mine, theirs in (
+        (loaded, orm),
+        (loaded.player, orm.player),
+        (loaded.player.game, orm.player.game),
+        (loaded.player.presence, orm.player.presence),
+        (loaded.player.auth, orm.player.auth),
+    ):
+        assert _fields(mine) == _fields(theirs)
+    assert loaded.player.game.props == [{"key": "motd", "value": "hi ü"}]
+
+
 def test_misses_and_other_games_find_nothing(world):
     game, other, alias, _ = world
     assert selectors.get_alias(game_id=other.id, alias_id=alias.id) is None
