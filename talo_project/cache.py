@@ -74,6 +74,10 @@ class RedisCache(DjangoRedisCache):
                 client = _clients[key] = _SharedClient(self._servers, **{**redis_clients.OPTIONS, **self._options})
         return client
 
+    def validate_key(self, key):
+        """Django warns of keys memcached would refuse, checking them character by character on
+        every cache call (~2 % of a socket connect's CPU); Redis takes any key."""
+
 
 # A fixed-window counter's hit: the count, and the window's expiry set by its first hit.
 _COUNT_HIT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
